@@ -1,0 +1,62 @@
+package dev.jgrad.engine.cpu;
+
+import dev.jgrad.engine.Backend;
+import dev.jgrad.engine.Buffer;
+
+/**
+ * What both CPU kernel sets share: memory is a Java {@code float[]}, copies are
+ * {@code System.arraycopy}, and freeing leaves the array to the garbage collector. The compute
+ * methods are the kernel set's own ({@link dev.jgrad.engine.cpu.looped.LoopedBackend},
+ * {@link dev.jgrad.engine.cpu.vectorized.VectorizedBackend}).
+ */
+public abstract class CpuBackend implements Backend {
+
+    /** The array behind a buffer this backend made. */
+    protected static float[] f(Buffer buffer) {
+        if (buffer instanceof CpuBuffer cpu) return cpu.data();
+        throw new IllegalArgumentException("a " + buffer.getClass().getSimpleName()
+                + " reached the CPU backend; move the tensor to the CPU first");
+    }
+
+    /** Like {@link #f} but lets an optional buffer (bias, gradient of bias) be null. */
+    protected static float[] fOrNull(Buffer buffer) {
+        return buffer == null ? null : f(buffer);
+    }
+
+    /**
+     * The class index stored as a float in {@code labels[row]}; both CPU kernel sets read labels
+     * through this so that a bad label is reported the same way.
+     */
+    public static int checkedLabel(float label, int row, int classes) {
+        int k = (int) label;
+        if (k != label || k < 0 || k >= classes)
+            throw new IllegalArgumentException("crossEntropy: label " + label + " of row " + row
+                    + " is not a class index in [0, " + classes + ")");
+        return k;
+    }
+
+    @Override
+    public Buffer allocate(int numel) {
+        return new CpuBuffer(new float[numel]);
+    }
+
+    @Override
+    public void copyIn(float[] src, int srcOffset, Buffer dst, int dstOffset, int n) {
+        System.arraycopy(src, srcOffset, f(dst), dstOffset, n);
+    }
+
+    @Override
+    public void copyOut(Buffer src, int srcOffset, float[] dst, int dstOffset, int n) {
+        System.arraycopy(f(src), srcOffset, dst, dstOffset, n);
+    }
+
+    @Override
+    public void free(Buffer buffer) {
+        // The garbage collector owns Java arrays.
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}
