@@ -1,0 +1,32 @@
+package dev.jgrad.engine;
+
+/**
+ * A buffer shared by a tensor and its views, returned to its backend when the last of them is
+ * closed. Tensors that are never closed are left to the garbage collector (the CPU's arrays) or,
+ * on devices with their own memory, to the backend's Cleaner backstop.
+ */
+final class Storage {
+    final Device device;
+    final Buffer buffer;
+    private int refs = 1;
+
+    Storage(Device device, Buffer buffer) {
+        this.device = device;
+        this.buffer = buffer;
+    }
+
+    synchronized Storage retain() {
+        if (refs == 0) throw new IllegalStateException("tensor memory was already released (closed)");
+        refs++;
+        return this;
+    }
+
+    synchronized void release() {
+        if (refs == 0) return;
+        if (--refs == 0) device.backend().free(buffer);
+    }
+
+    synchronized boolean released() {
+        return refs == 0;
+    }
+}

@@ -1,0 +1,631 @@
+package dev.jgrad.engine;
+
+import dev.jgrad.engine.autograd.GradMode;
+import dev.jgrad.engine.autograd.Node;
+
+import java.util.Arrays;
+
+/**
+ * An n-dimensional float32 array on one {@link Device}, with reverse-mode autograd.
+ *
+ * <p>A tensor is a {@link Storage} seen through a shape, strides and an offset, so views
+ * ({@link #reshape}, {@link #permute}, {@link #slice}, {@link #expand}) share memory with their
+ * base. Every op validates its inputs, allocates its output on the inputs' device, makes one call
+ * into that device's {@link Backend}, and, when recording is on and an input requires a gradient,
+ * records a {@link Node} whose rule computes the inputs' gradients.
+ *
+ * <p>The ops themselves live in {@link ElementwiseOps}, {@link ReductionOps}, {@link LinalgOps},
+ * {@link NnOps} and {@link ViewOps}; this class is the API and the bookkeeping.
+ */
+public final class Tensor implements AutoCloseable {
+    final Storage storage;
+    final int[] shape;
+    final int[] strides;
+    final int offset;
+    private boolean requiresGrad;
+    private Tensor grad;
+    private Node gradFn;
+    private boolean closed;
+
+    Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+        this.storage = storage;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+    }
+
+    /** A new, uninitialized contiguous tensor. */
+    static Tensor empty(Device device, int... shape) {
+        int[] s = Shapes.copy(shape);
+        Buffer buffer = device.backend().allocate(Shapes.numel(s));
+        return new Tensor(new Storage(device, buffer), s, Shapes.contiguousStrides(s), 0);
+    }
+
+    // ================================================================== creation
+
+    /** A tensor holding a copy of {@code data} with the given shape, on the default device. */
+    public static Tensor of(float[] data, int... shape) {
+        return of(Device.defaultDevice(), data, shape);
+    }
+
+    /** A tensor holding a copy of {@code data} with the given shape, on {@code device}. */
+    public static Tensor of(Device device, float[] data, int... shape) {
+        int n = Shapes.numel(shape);
+        if (data.length != n)
+            throw new IllegalArgumentException("of: " + data.length + " values cannot fill shape " + Shapes.str(shape)
+                    + " (" + n + " elements)");
+        Tensor t = empty(device, shape);
+        device.backend().copyIn(data, 0, t.buffer(), 0, n);
+        return t;
+    }
+
+    /** A 2-D tensor {@code (rows.length, rows[0].length)} from a Java matrix. */
+    public static Tensor of(float[][] rows) {
+        int cols = rows.length == 0 ? 0 : rows[0].length;
+        float[] flat = new float[rows.length * cols];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].length != cols)
+                throw new IllegalArgumentException("of: row " + i + " has " + rows[i].length + " values, row 0 has " + cols);
+            System.arraycopy(rows[i], 0, flat, i * cols, cols);
+        }
+        return of(flat, rows.length, cols);
+    }
+
+    /** A rank-0 tensor holding {@code value}. */
+    public static Tensor scalar(float value) {
+        return of(new float[] {value});
+    }
+
+    public static Tensor zeros(int... shape) {
+        return full(Device.defaultDevice(), 0f, shape);
+    }
+
+    public static Tensor zeros(Device device, int... shape) {
+        return full(device, 0f, shape);
+    }
+
+    public static Tensor ones(int... shape) {
+        return full(Device.defaultDevice(), 1f, shape);
+    }
+
+    public static Tensor ones(Device device, int... shape) {
+        return full(device, 1f, shape);
+    }
+
+    public static Tensor full(float value, int... shape) {
+        return full(Device.defaultDevice(), value, shape);
+    }
+
+    public static Tensor full(Device device, float value, int... shape) {
+        Tensor t = empty(device, shape);
+        device.backend().fill(t.buffer(), t.numel(), value);
+        return t;
+    }
+
+    /** {@code [0, 1, ..., n-1]}. */
+    public static Tensor arange(int n) {
+        return arange(0, n, 1);
+    }
+
+    /** {@code start, start + step, ...} up to but excluding {@code end}. */
+    public static Tensor arange(float start, float end, float step) {
+        if (step == 0 || !Float.isFinite(start) || !Float.isFinite(end) || !Float.isFinite(step))
+            throw new IllegalArgumentException("arange: need finite start/end and a non-zero step, got "
+                    + start + ", " + end + ", " + step);
+        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = start + i * step;
+        return of(v, n);
+    }
+
+    /** Uniform in {@code [0, 1)}, from {@code gen}, on the default device. */
+    public static Tensor rand(Generator gen, int... shape) {
+        return rand(Device.defaultDevice(), gen, shape);
+    }
+
+    public static Tensor rand(Device device, Generator gen, int... shape) {
+        float[] v = new float[Shapes.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = gen.nextFloat();
+        return of(device, v, shape);
+    }
+
+    /** Standard normal, from {@code gen}, on the default device. */
+    public static Tensor randn(Generator gen, int... shape) {
+        return randn(Device.defaultDevice(), gen, shape);
+    }
+
+    public static Tensor randn(Device device, Generator gen, int... shape) {
+        float[] v = new float[Shapes.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = gen.nextGaussian();
+        return of(device, v, shape);
+    }
+
+    /** A new tensor of this shape and device filled with {@code value}. */
+    public Tensor fullLike(float value) {
+        return full(device(), value, shape);
+    }
+
+    // ================================================================== facts
+
+    public int[] shape() {
+        return Shapes.copy(shape);
+    }
+
+    /** Size of dimension {@code d} (negative counts from the end). */
+    public int size(int d) {
+        return shape[Shapes.dim("size", d, shape.length)];
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public int numel() {
+        return Shapes.numel(shape);
+    }
+
+    public int[] strides() {
+        return Shapes.copy(strides);
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    public Device device() {
+        return storage.device;
+    }
+
+    /** True when the elements are laid out row-major without gaps (any offset). */
+    public boolean isContiguous() {
+        int expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && strides[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
+    }
+
+    /** The elements as a row-major Java array (a copy). */
+    public float[] toArray() {
+        Tensor d = dense();
+        float[] out = new float[numel()];
+        device().backend().copyOut(d.buffer(), 0, out, 0, out.length);
+        return out;
+    }
+
+    /** The single value of a one-element tensor. */
+    public float item() {
+        if (numel() != 1)
+            throw new IllegalArgumentException("item: tensor of shape " + Shapes.str(shape) + " has " + numel()
+                    + " elements, not 1");
+        return toArray()[0];
+    }
+
+    /** The element at {@code index} (one entry per dimension). */
+    public float get(int... index) {
+        if (index.length != shape.length)
+            throw new IllegalArgumentException("get: " + index.length + " indices for a tensor of rank " + shape.length);
+        int at = offset;
+        for (int d = 0; d < index.length; d++) {
+            if (index[d] < 0 || index[d] >= shape[d])
+                throw new IndexOutOfBoundsException("get: index " + index[d] + " is out of range for dimension " + d
+                        + " of size " + shape[d]);
+            at += index[d] * strides[d];
+        }
+        float[] one = new float[1];
+        device().backend().copyOut(buffer(), at, one, 0, 1);
+        return one[0];
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Tensor").append(Shapes.str(shape)).append(" on ").append(device());
+        if (gradFn != null) sb.append(", gradFn=").append(gradFn.op());
+        else if (requiresGrad) sb.append(", requiresGrad");
+        if (numel() <= 16 && !storage.released()) sb.append(' ').append(Arrays.toString(toArray()));
+        return sb.toString();
+    }
+
+    // ================================================================== device, memory
+
+    /** This tensor on {@code target} (itself when already there); differentiable. */
+    public Tensor to(Device target) {
+        if (target == device()) return this;
+        float[] host = toArray();
+        Tensor out = of(target, host, shape);
+        Device from = device();
+        return out.recorded("to", g -> new Tensor[] {g.to(from)}, this);
+    }
+
+    /**
+     * Releases this tensor's reference to its memory; the memory returns to the backend when the
+     * last tensor sharing it (views included) is closed. Using a closed tensor throws.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        storage.release();
+    }
+
+    /** A tensor sharing this one's memory, cut off from the graph. */
+    public Tensor detach() {
+        return new Tensor(storage.retain(), shape, strides, offset);
+    }
+
+    /** Copies {@code src} (broadcast to this shape) into this tensor's memory, in place. */
+    public Tensor copyFrom(Tensor src) {
+        if (requiresGrad && GradMode.isEnabled())
+            throw new IllegalStateException("copyFrom: in-place write to a tensor that requires grad; "
+                    + "do it inside GradMode.disable()");
+        ElementwiseOps.sameDevice("copyFrom", this, src);
+        Shapes.broadcast("copyFrom", src.shape, shape);
+        device().backend().copyStrided(src.broadcastView(shape), view(), shape);
+        return this;
+    }
+
+    Buffer buffer() {
+        if (closed || storage.released())
+            throw new IllegalStateException("tensor " + Shapes.str(shape) + " was closed; its memory is gone");
+        return storage.buffer;
+    }
+
+    Backend backend() {
+        return storage.device.backend();
+    }
+
+    /** This tensor as a strided view of its buffer. */
+    StridedView view() {
+        return new StridedView(buffer(), offset, strides);
+    }
+
+    /** A view of this tensor's buffer broadcast to {@code target} (zero strides where repeated). */
+    StridedView broadcastView(int[] target) {
+        int[] s = new int[target.length];
+        int lead = target.length - shape.length;
+        for (int d = 0; d < shape.length; d++) s[lead + d] = shape[d] == 1 ? 0 : strides[d];
+        return new StridedView(buffer(), offset, s);
+    }
+
+    /** This tensor contiguous from element 0 of its own buffer (a copy unless it already is). */
+    Tensor dense() {
+        return isContiguous() && offset == 0 ? this : contiguous();
+    }
+
+    // ================================================================== autograd
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks a leaf tensor as one whose gradient {@link #backward()} should compute. */
+    public Tensor requiresGrad(boolean value) {
+        if (gradFn != null && !value)
+            throw new IllegalArgumentException("requiresGrad: " + this + " is the output of an op; use detach()");
+        requiresGrad = value;
+        return this;
+    }
+
+    /** The accumulated gradient, or null before any backward. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Forgets the accumulated gradient. */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /** The node that made this tensor, or null for a leaf. */
+    public Node gradFn() {
+        return gradFn;
+    }
+
+    /** Backpropagates from this one-element tensor (usually a loss) with gradient 1. */
+    public void backward() {
+        if (numel() != 1)
+            throw new IllegalArgumentException("backward: needs a one-element tensor (a loss), got shape "
+                    + Shapes.str(shape) + "; pass a gradient of the same shape instead");
+        backward(fullLike(1f));
+    }
+
+    /** Backpropagates {@code gradient} (same shape as this tensor) through the recorded graph. */
+    public void backward(Tensor gradient) {
+        Backprop.run(this, gradient);
+    }
+
+    void setGrad(Tensor g) {
+        grad = g;
+    }
+
+    void releaseNode() {
+        if (gradFn != null) gradFn.release();
+    }
+
+    /**
+     * Records {@code rule} as the way back from this (freshly made) output to {@code inputs}, if
+     * recording is on and an input requires a gradient. Returns this tensor.
+     */
+    Tensor recorded(String op, Node.Rule rule, Tensor... inputs) {
+        if (!GradMode.isEnabled()) return this;
+        for (Tensor in : inputs) {
+            if (in != null && in.requiresGrad) {
+                requiresGrad = true;
+                gradFn = new Node(op, rule, inputs);
+                return this;
+            }
+        }
+        return this;
+    }
+
+    // ================================================================== views
+
+    /** The same elements in a new shape (one entry may be -1); a view when possible. */
+    public Tensor reshape(int... newShape) {
+        return ViewOps.reshape(this, newShape, false);
+    }
+
+    /** Like {@link #reshape} but never copies: throws if this tensor is not contiguous. */
+    public Tensor view(int... newShape) {
+        return ViewOps.reshape(this, newShape, true);
+    }
+
+    /** All dimensions flattened into one. */
+    public Tensor flatten() {
+        return reshape(-1);
+    }
+
+    /** Dimensions from {@code startDim} on flattened into one: {@code (N, C, H, W) -> (N, C*H*W)} for 1. */
+    public Tensor flatten(int startDim) {
+        int s = Shapes.dim("flatten", startDim, shape.length);
+        int[] ns = Arrays.copyOf(shape, s + 1);
+        ns[s] = -1;
+        return reshape(ns);
+    }
+
+    /** The dimensions reordered: output dimension i is input dimension {@code dims[i]}. */
+    public Tensor permute(int... dims) {
+        return ViewOps.permute(this, dims);
+    }
+
+    /** Dimensions {@code a} and {@code b} swapped. */
+    public Tensor transpose(int a, int b) {
+        int[] dims = new int[shape.length];
+        for (int i = 0; i < dims.length; i++) dims[i] = i;
+        int da = Shapes.dim("transpose", a, shape.length), db = Shapes.dim("transpose", b, shape.length);
+        dims[da] = db;
+        dims[db] = da;
+        return permute(dims);
+    }
+
+    /** The transpose of a matrix. */
+    public Tensor t() {
+        if (shape.length != 2)
+            throw new IllegalArgumentException("t: needs a 2-D tensor, got shape " + Shapes.str(shape));
+        return transpose(0, 1);
+    }
+
+    /** Elements {@code start, start+step, ...} (before {@code end}) of dimension {@code dim}; negative bounds count from the end. */
+    public Tensor slice(int dim, int start, int end, int step) {
+        return ViewOps.slice(this, dim, start, end, step);
+    }
+
+    public Tensor slice(int dim, int start, int end) {
+        return slice(dim, start, end, 1);
+    }
+
+    /** Index {@code index} of dimension {@code dim}, which disappears. */
+    public Tensor select(int dim, int index) {
+        int d = Shapes.dim("select", dim, shape.length);
+        int i = index < 0 ? index + shape[d] : index;
+        if (i < 0 || i >= shape[d])
+            throw new IndexOutOfBoundsException("select: index " + index + " is out of range for dimension " + dim
+                    + " of size " + shape[d]);
+        return slice(d, i, i + 1).squeeze(d);
+    }
+
+    /** This tensor repeated along size-1 (or new leading) dimensions; a view (-1 keeps a size). */
+    public Tensor expand(int... newShape) {
+        return ViewOps.expand(this, newShape);
+    }
+
+    /** A size-1 dimension inserted at {@code dim}. */
+    public Tensor unsqueeze(int dim) {
+        int d = Shapes.dim("unsqueeze", dim, shape.length + 1);
+        int[] ns = new int[shape.length + 1];
+        for (int i = 0, j = 0; i < ns.length; i++) ns[i] = i == d ? 1 : shape[j++];
+        return reshape(ns);
+    }
+
+    /** Size-1 dimension {@code dim} removed. */
+    public Tensor squeeze(int dim) {
+        int d = Shapes.dim("squeeze", dim, shape.length);
+        if (shape[d] != 1)
+            throw new IllegalArgumentException("squeeze: dimension " + dim + " of " + Shapes.str(shape) + " is not 1");
+        int[] ns = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) if (i != d) ns[j++] = shape[i];
+        return reshape(ns);
+    }
+
+    /** A row-major copy, or this tensor if it already is row-major. */
+    public Tensor contiguous() {
+        if (isContiguous() && offset == 0) return this;
+        Tensor out = empty(device(), shape);
+        backend().copyStrided(view(), out.view(), shape);
+        return out.recorded("contiguous", g -> new Tensor[] {g}, this);
+    }
+
+    // ================================================================== elementwise
+
+    public Tensor add(Tensor other) { return ElementwiseOps.binary(BinaryOp.ADD, this, other); }
+
+    public Tensor sub(Tensor other) { return ElementwiseOps.binary(BinaryOp.SUB, this, other); }
+
+    public Tensor mul(Tensor other) { return ElementwiseOps.binary(BinaryOp.MUL, this, other); }
+
+    public Tensor div(Tensor other) { return ElementwiseOps.binary(BinaryOp.DIV, this, other); }
+
+    /** Elementwise {@code this ^ exponent}. */
+    public Tensor pow(Tensor exponent) { return ElementwiseOps.binary(BinaryOp.POW, this, exponent); }
+
+    /** Elementwise maximum (gradient goes to this tensor on ties). */
+    public Tensor maximum(Tensor other) { return ElementwiseOps.binary(BinaryOp.MAX, this, other); }
+
+    /** Elementwise minimum (gradient goes to this tensor on ties). */
+    public Tensor minimum(Tensor other) { return ElementwiseOps.binary(BinaryOp.MIN, this, other); }
+
+    public Tensor add(float s) { return add(fullLikeScalar(s)); }
+
+    public Tensor sub(float s) { return sub(fullLikeScalar(s)); }
+
+    public Tensor mul(float s) { return mul(fullLikeScalar(s)); }
+
+    public Tensor div(float s) { return div(fullLikeScalar(s)); }
+
+    /** 1.0 where equal, else 0.0 (no gradient). */
+    public Tensor eq(Tensor other) { return ElementwiseOps.binary(BinaryOp.EQ, this, other); }
+
+    public Tensor ne(Tensor other) { return ElementwiseOps.binary(BinaryOp.NE, this, other); }
+
+    public Tensor lt(Tensor other) { return ElementwiseOps.binary(BinaryOp.LT, this, other); }
+
+    public Tensor le(Tensor other) { return ElementwiseOps.binary(BinaryOp.LE, this, other); }
+
+    public Tensor gt(Tensor other) { return ElementwiseOps.binary(BinaryOp.GT, this, other); }
+
+    public Tensor ge(Tensor other) { return ElementwiseOps.binary(BinaryOp.GE, this, other); }
+
+    public Tensor gt(float s) { return gt(fullLikeScalar(s)); }
+
+    public Tensor lt(float s) { return lt(fullLikeScalar(s)); }
+
+    /** {@code cond != 0 ? a : b}, elementwise with broadcasting of all three. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return ElementwiseOps.where(cond, a, b);
+    }
+
+    public Tensor neg() { return ElementwiseOps.unary(UnaryOp.NEG, this, 0, 0); }
+
+    public Tensor exp() { return ElementwiseOps.unary(UnaryOp.EXP, this, 0, 0); }
+
+    public Tensor log() { return ElementwiseOps.unary(UnaryOp.LOG, this, 0, 0); }
+
+    public Tensor sqrt() { return ElementwiseOps.unary(UnaryOp.SQRT, this, 0, 0); }
+
+    public Tensor abs() { return ElementwiseOps.unary(UnaryOp.ABS, this, 0, 0); }
+
+    public Tensor relu() { return ElementwiseOps.unary(UnaryOp.RELU, this, 0, 0); }
+
+    public Tensor sigmoid() { return ElementwiseOps.unary(UnaryOp.SIGMOID, this, 0, 0); }
+
+    public Tensor tanh() { return ElementwiseOps.unary(UnaryOp.TANH, this, 0, 0); }
+
+    /** Elementwise {@code this ^ exponent}. */
+    public Tensor pow(float exponent) { return ElementwiseOps.unary(UnaryOp.POW, this, exponent, 0); }
+
+    /** Elementwise {@code min(max(this, min), max)}. */
+    public Tensor clamp(float min, float max) {
+        if (!(min <= max)) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        return ElementwiseOps.unary(UnaryOp.CLAMP, this, min, max);
+    }
+
+    private Tensor fullLikeScalar(float s) {
+        return full(device(), s);
+    }
+
+    // ================================================================== reductions
+
+    /** Sum of all elements, a rank-0 tensor. */
+    public Tensor sum() { return ReductionOps.reduce(ReduceOp.SUM, this, null, false); }
+
+    /** Sum over {@code dims}; {@code keepdim} keeps them as size 1. */
+    public Tensor sum(int[] dims, boolean keepdim) { return ReductionOps.reduce(ReduceOp.SUM, this, dims, keepdim); }
+
+    public Tensor sum(int dim, boolean keepdim) { return sum(new int[] {dim}, keepdim); }
+
+    public Tensor mean() { return ReductionOps.reduce(ReduceOp.MEAN, this, null, false); }
+
+    public Tensor mean(int[] dims, boolean keepdim) { return ReductionOps.reduce(ReduceOp.MEAN, this, dims, keepdim); }
+
+    public Tensor mean(int dim, boolean keepdim) { return mean(new int[] {dim}, keepdim); }
+
+    /** Largest element, a rank-0 tensor. */
+    public Tensor max() { return ReductionOps.max(flatten(), 0, false); }
+
+    /** Largest element along {@code dim} (gradient goes to the first maximum). */
+    public Tensor max(int dim, boolean keepdim) { return ReductionOps.max(this, dim, keepdim); }
+
+    /** Index of the first largest element along {@code dim}, as a float tensor. */
+    public Tensor argmax(int dim, boolean keepdim) { return ReductionOps.argmax(this, dim, keepdim); }
+
+    /** Variance over {@code dims}: {@code sum((x - mean)^2) / (count - correction)}. */
+    public Tensor var(int[] dims, boolean keepdim, int correction) {
+        return ReductionOps.variance(this, dims, keepdim, correction);
+    }
+
+    /** Unbiased variance of all elements. */
+    public Tensor var() { return ReductionOps.variance(this, null, false, 1); }
+
+    // ================================================================== linear algebra, nn
+
+    /**
+     * Matrix product with NumPy semantics: {@code (m, k) @ (k, n) -> (m, n)}; leading batch
+     * dimensions broadcast, {@code (..., m, k) @ (..., k, n) -> (..., m, n)}; a 1-D operand is a
+     * vector.
+     */
+    public Tensor matmul(Tensor other) { return LinalgOps.matmul(this, other); }
+
+    /**
+     * 2-D convolution of this {@code (N, C, H, W)} with {@code weight (O, C, kh, kw)} plus
+     * {@code bias (O)} (may be null) -> {@code (N, O, outH, outW)}.
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
+        return conv2d(weight, bias, stride, stride, padding, padding);
+    }
+
+    public Tensor conv2d(Tensor weight, Tensor bias, int strideH, int strideW, int padH, int padW) {
+        return LinalgOps.conv2d(this, weight, bias, strideH, strideW, padH, padW);
+    }
+
+    /** Max-pooling of {@code (N, C, H, W)} with a square window; padding counts as minus infinity. */
+    public Tensor maxPool2d(int kernel, int stride, int padding) {
+        return NnOps.maxPool2d(this, kernel, kernel, stride, stride, padding, padding);
+    }
+
+    /** Average-pooling of {@code (N, C, H, W)}; padding counts as zeros in the average. */
+    public Tensor avgPool2d(int kernel, int stride, int padding) {
+        return NnOps.avgPool2d(this, kernel, kernel, stride, stride, padding, padding);
+    }
+
+    /** Softmax along {@code dim}. */
+    public Tensor softmax(int dim) { return NnOps.softmax(this, dim, false); }
+
+    /** Log-softmax along {@code dim}. */
+    public Tensor logSoftmax(int dim) { return NnOps.softmax(this, dim, true); }
+
+    /**
+     * Mean cross-entropy of these logits {@code (N, C)} against class indices {@code labels (N)},
+     * computed with log-sum-exp so large logits stay finite; a rank-0 tensor.
+     */
+    public Tensor crossEntropy(Tensor labels) { return NnOps.crossEntropy(this, labels); }
+
+    /**
+     * Batch norm of {@code (N, C)} or {@code (N, C, H, W)} per channel with affine
+     * {@code gamma, beta (C)}. Training uses the batch's statistics and updates
+     * {@code runningMean}/{@code runningVar (C)} in place with {@code momentum}; evaluation uses the
+     * running statistics.
+     */
+    public Tensor batchNorm(Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                            boolean training, float momentum, float eps) {
+        return NnOps.batchNorm(this, gamma, beta, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /**
+     * Inverted dropout: in training, each element is zeroed with probability {@code p} and the rest
+     * scaled by {@code 1/(1-p)}; in evaluation the identity.
+     */
+    public Tensor dropout(float p, boolean training, Generator gen) {
+        return NnOps.dropout(this, p, training, gen);
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * jgrad's engine: {@link dev.jgrad.engine.Tensor} (float32, views, broadcasting, autograd), the
+ * {@link dev.jgrad.engine.Backend} contract every device implements, and
+ * {@link dev.jgrad.engine.Device} selection through {@link dev.jgrad.engine.BackendProvider}s found
+ * with {@code ServiceLoader}.
+ */
+package dev.jgrad.engine;
