@@ -190,4 +190,15 @@ public interface Backend {
      * seed reproduces the same mask on every backend; {@code y = x * mask}.
      */
     void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, long seed);
+
+    // ---------------------------------------------------------------- optimizers
+
+    /**
+     * One fused optimizer step over every parameter tensor (see {@link OptimizerStep} for the
+     * formulas): {@code params[i]}, {@code state1[i]}, {@code state2[i]} are updated in place from
+     * {@code grads[i]}, each holding {@code sizes[i]} floats. {@code state1}/{@code state2} are
+     * null when the kind keeps fewer state tensors.
+     */
+    void optimizerStep(OptimizerStep step, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
+                       int[] sizes);
 }

@@ -18,6 +18,14 @@ public abstract class CpuBackend implements Backend {
                 + " reached the CPU backend; move the tensor to the CPU first");
     }
 
+    /** The arrays behind a list of buffers (null stays null). */
+    protected static float[][] arrays(Buffer[] buffers) {
+        if (buffers == null) return null;
+        float[][] out = new float[buffers.length][];
+        for (int i = 0; i < buffers.length; i++) out[i] = f(buffers[i]);
+        return out;
+    }
+
     /** Like {@link #f} but lets an optional buffer (bias, gradient of bias) be null. */
     protected static float[] fOrNull(Buffer buffer) {
         return buffer == null ? null : f(buffer);
