@@ -1,0 +1,133 @@
+// Batch norm over x (n, c, hw), per channel.
+//
+//   bn_stats_partial  grid (c, splits): each block reduces a slice of one channel's n*hw values to
+//                     (count, mean, M2) by Welford/Chan merging, numerically safer than sum/sumsq
+//   bn_stats_finalize one thread per channel: merges the partials; in training writes saveMean,
+//                     saveInvStd and updates the running statistics (unbiased variance); in eval
+//                     copies the running statistics into saveMean/saveInvStd
+//   bn_apply          one thread per element: y = gamma (x - mean) invStd + beta
+//   bn_bwd_partial / bn_bwd_finalize   per-channel sums of gy and gy * xhat, same split scheme
+//   bn_bwd_apply      one thread per element: gx from the two sums
+#include "common.cuh"
+
+extern "C" __global__ void bn_stats_partial(const float* x, float* partial, int n, int c, int hw, int splits) {
+    __shared__ float sc[3][256];
+    int ch = blockIdx.x, split = blockIdx.y;
+    long long m = (long long)n * hw;
+    long long per = (m + splits - 1) / splits, begin = split * per, end = min(m, begin + per);
+    float cnt = 0.f, mean = 0.f, m2 = 0.f;
+    for (long long k = begin + threadIdx.x; k < end; k += blockDim.x) {
+        long long img = k / hw, s = k % hw;
+        float v = x[(img * c + ch) * hw + s];
+        cnt += 1.f;
+        float d = v - mean;
+        mean += d / cnt;
+        m2 += d * (v - mean);
+    }
+    sc[0][threadIdx.x] = cnt;
+    sc[1][threadIdx.x] = mean;
+    sc[2][threadIdx.x] = m2;
+    __syncthreads();
+    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+        if (threadIdx.x < s) {
+            float na = sc[0][threadIdx.x], nb = sc[0][threadIdx.x + s];
+            float nn = na + nb;
+            if (nb > 0.f) {
+                float d = sc[1][threadIdx.x + s] - sc[1][threadIdx.x];
+                sc[1][threadIdx.x] += d * nb / nn;
+                sc[2][threadIdx.x] += sc[2][threadIdx.x + s] + d * d * na * nb / nn;
+                sc[0][threadIdx.x] = nn;
+            }
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+        float* p = partial + ((long long)ch * splits + split) * 3;
+        p[0] = sc[0][0];
+        p[1] = sc[1][0];
+        p[2] = sc[2][0];
+    }
+}
+
+extern "C" __global__ void bn_stats_finalize(const float* partial, float* runMean, float* runVar, float* saveMean,
+                                             float* saveInvStd, int c, int splits, float eps, float momentum,
+                                             int training) {
+    int ch = blockIdx.x * blockDim.x + threadIdx.x;
+    if (ch >= c) return;
+    if (!training) {
+        saveMean[ch] = runMean[ch];
+        saveInvStd[ch] = rsqrtf(runVar[ch] + eps);
+        return;
+    }
+    float cnt = 0.f, mean = 0.f, m2 = 0.f;
+    for (int s = 0; s < splits; s++) {
+        const float* p = partial + ((long long)ch * splits + s) * 3;
+        float nb = p[0];
+        if (nb == 0.f) continue;
+        float nn = cnt + nb, d = p[1] - mean;
+        mean += d * nb / nn;
+        m2 += p[2] + d * d * cnt * nb / nn;
+        cnt = nn;
+    }
+    saveMean[ch] = mean;
+    saveInvStd[ch] = rsqrtf(m2 / cnt + eps);
+    runMean[ch] = (1.f - momentum) * runMean[ch] + momentum * mean;
+    runVar[ch] = (1.f - momentum) * runVar[ch] + momentum * m2 / (cnt - 1.f);
+}
+
+extern "C" __global__ void bn_apply(const float* x, const float* gamma, const float* beta, const float* mean,
+                                    const float* invStd, float* y, long long total, int c, int hw) {
+    JG_FOR(t, total) {
+        int ch = (int)((t / hw) % c);
+        y[t] = gamma[ch] * (x[t] - mean[ch]) * invStd[ch] + beta[ch];
+    }
+}
+
+extern "C" __global__ void bn_bwd_partial(const float* x, const float* gy, const float* mean, const float* invStd,
+                                          float* partial, int n, int c, int hw, int splits) {
+    __shared__ float scratch[32];
+    int ch = blockIdx.x, split = blockIdx.y;
+    long long m = (long long)n * hw;
+    long long per = (m + splits - 1) / splits, begin = split * per, end = min(m, begin + per);
+    float mu = mean[ch], is = invStd[ch], sg = 0.f, sgx = 0.f;
+    for (long long k = begin + threadIdx.x; k < end; k += blockDim.x) {
+        long long img = k / hw, s = k % hw, at = (img * c + ch) * hw + s;
+        float g = gy[at];
+        sg += g;
+        sgx += g * (x[at] - mu) * is;
+    }
+    sg = block_sum(sg, scratch);
+    sgx = block_sum(sgx, scratch);
+    if (threadIdx.x == 0) {
+        partial[((long long)ch * splits + split) * 2] = sg;
+        partial[((long long)ch * splits + split) * 2 + 1] = sgx;
+    }
+}
+
+extern "C" __global__ void bn_bwd_finalize(const float* partial, float* gGamma, float* gBeta, int c, int splits) {
+    int ch = blockIdx.x * blockDim.x + threadIdx.x;
+    if (ch >= c) return;
+    float sg = 0.f, sgx = 0.f;
+    for (int s = 0; s < splits; s++) {
+        sg += partial[((long long)ch * splits + s) * 2];
+        sgx += partial[((long long)ch * splits + s) * 2 + 1];
+    }
+    gBeta[ch] = sg;
+    gGamma[ch] = sgx;
+}
+
+extern "C" __global__ void bn_bwd_apply(const float* x, const float* gy, const float* gamma, const float* mean,
+                                        const float* invStd, const float* gGamma, const float* gBeta, float* gx,
+                                        long long total, int c, int hw, int n, int training) {
+    float m = (float)n * hw;
+    JG_FOR(t, total) {
+        int ch = (int)((t / hw) % c);
+        float k = gamma[ch] * invStd[ch];
+        if (training) {
+            float xhat = (x[t] - mean[ch]) * invStd[ch];
+            gx[t] = k * (gy[t] - gBeta[ch] / m - xhat * gGamma[ch] / m);
+        } else {
+            gx[t] = k * gy[t];
+        }
+    }
+}

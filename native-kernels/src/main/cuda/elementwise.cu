@@ -1,0 +1,113 @@
+// Elementwise kernels: fill, strided copy, unary maps and their derivatives, broadcasting binary
+// ops, where, and dropout.
+//
+//   fill                 out[i] = v
+//   copy_strided         dst[idx] = src[idx] over a Strided shape (operand 0 = src, 1 = dst)
+//   unary_fwd/unary_bwd  one op code per launch; contiguous; memory-bound (8 / 16 bytes per element)
+//   binary_contig        both inputs contiguous and of the output's shape: the common case
+//   binary_strided       broadcasting through zero strides (operand 0 = a, 1 = b)
+//   where_strided        operand 0 = cond, 1 = a, 2 = b
+//   dropout_fwd          Philox mask, identical to dev.jgrad.engine.Philox on the CPU
+#include "common.cuh"
+
+__device__ __forceinline__ float unary_apply(int op, float x, float a, float b) {
+    switch (op) {
+        case U_NEG: return -x;
+        case U_EXP: return expf(x);
+        case U_LOG: return logf(x);
+        case U_SQRT: return sqrtf(x);
+        case U_ABS: return fabsf(x);
+        case U_RELU: return x > 0.f ? x : 0.f;
+        case U_SIGMOID: return 1.f / (1.f + expf(-x));
+        case U_TANH: return tanhf(x);
+        case U_POW: return powf(x, a);
+        default: return fminf(fmaxf(x, a), b);  // U_CLAMP
+    }
+}
+
+__device__ __forceinline__ float unary_derivative(int op, float x, float y, float a, float b) {
+    switch (op) {
+        case U_NEG: return -1.f;
+        case U_EXP: return y;
+        case U_LOG: return 1.f / x;
+        case U_SQRT: return 0.5f / y;
+        case U_ABS: return x > 0.f ? 1.f : (x < 0.f ? -1.f : 0.f);
+        case U_RELU: return x > 0.f ? 1.f : 0.f;
+        case U_SIGMOID: return y * (1.f - y);
+        case U_TANH: return 1.f - y * y;
+        case U_POW: return a * powf(x, a - 1.f);
+        default: return (x >= a && x <= b) ? 1.f : 0.f;  // U_CLAMP
+    }
+}
+
+__device__ __forceinline__ float binary_apply(int op, float x, float y) {
+    switch (op) {
+        case B_ADD: return x + y;
+        case B_SUB: return x - y;
+        case B_MUL: return x * y;
+        case B_DIV: return x / y;
+        case B_POW: return powf(x, y);
+        case B_MAX: return fmaxf(x, y);
+        case B_MIN: return fminf(x, y);
+        case B_EQ: return x == y ? 1.f : 0.f;
+        case B_NE: return x != y ? 1.f : 0.f;
+        case B_LT: return x < y ? 1.f : 0.f;
+        case B_LE: return x <= y ? 1.f : 0.f;
+        case B_GT: return x > y ? 1.f : 0.f;
+        default: return x >= y ? 1.f : 0.f;  // B_GE
+    }
+}
+
+extern "C" __global__ void fill(float* out, long long n, float v) {
+    JG_FOR(i, n) out[i] = v;
+}
+
+extern "C" __global__ void copy_strided(const float* src, long long srcOff, float* dst, long long dstOff,
+                                        long long n, Strided st) {
+    JG_FOR(i, n) {
+        long long s, d, unused;
+        strided_offsets(st, i, &s, &d, &unused);
+        dst[dstOff + d] = src[srcOff + s];
+    }
+}
+
+extern "C" __global__ void unary_fwd(int op, const float* x, float* out, long long n, float a, float b) {
+    JG_FOR(i, n) out[i] = unary_apply(op, x[i], a, b);
+}
+
+extern "C" __global__ void unary_bwd(int op, const float* x, const float* y, const float* gy, float* gx,
+                                     long long n, float a, float b) {
+    JG_FOR(i, n) gx[i] = gy[i] * unary_derivative(op, x[i], y[i], a, b);
+}
+
+extern "C" __global__ void binary_contig(int op, const float* a, const float* b, float* out, long long n) {
+    JG_FOR(i, n) out[i] = binary_apply(op, a[i], b[i]);
+}
+
+extern "C" __global__ void binary_strided(int op, const float* a, long long aOff, const float* b, long long bOff,
+                                          float* out, long long n, Strided st) {
+    JG_FOR(i, n) {
+        long long oa, ob, unused;
+        strided_offsets(st, i, &oa, &ob, &unused);
+        out[i] = binary_apply(op, a[aOff + oa], b[bOff + ob]);
+    }
+}
+
+extern "C" __global__ void where_strided(const float* c, long long cOff, const float* a, long long aOff,
+                                         const float* b, long long bOff, float* out, long long n, Strided st) {
+    JG_FOR(i, n) {
+        long long oc, oa, ob;
+        strided_offsets(st, i, &oc, &oa, &ob);
+        out[i] = c[cOff + oc] != 0.f ? a[aOff + oa] : b[bOff + ob];
+    }
+}
+
+extern "C" __global__ void dropout_fwd(const float* x, float* y, float* mask, long long n, float p,
+                                       unsigned long long seed) {
+    float keep = p >= 1.f ? 0.f : 1.f / (1.f - p);
+    JG_FOR(i, n) {
+        float m = philox_uniform(seed, (unsigned long long)i) >= p ? keep : 0.f;
+        mask[i] = m;
+        y[i] = x[i] * m;
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Compiles every src/main/cuda/*.cu into a fatbin (SASS for sm_80 and sm_90, plus compute_90 PTX
+# that newer GPUs JIT-compile) under OUT_DIR, and fails if ptxas reports a register spill in any
+# kernel. Without nvcc it writes kernels.properties saying so and succeeds: the CPU build must
+# never need CUDA. Called by Maven (native-kernels/pom.xml) as: build-kernels.sh SRC_DIR OUT_DIR
+set -euo pipefail
+src=$1
+out=$2
+mkdir -p "$out"
+props="$out/kernels.properties"
+
+# JGRAD_NVCC names the compiler to use; JGRAD_NVCC=none builds as if there were none.
+if [ -n "${JGRAD_NVCC:-}" ]; then
+  nvcc=$JGRAD_NVCC
+  [ "$nvcc" = none ] && nvcc=
+else
+  nvcc=$(command -v nvcc || true)
+  [ -z "$nvcc" ] && [ -x /usr/local/cuda/bin/nvcc ] && nvcc=/usr/local/cuda/bin/nvcc
+fi
+if [ -z "$nvcc" ]; then
+  printf 'built=false\nreason=nvcc was not found (PATH, /usr/local/cuda/bin, JGRAD_NVCC) when jgrad was built\n' > "$props"
+  echo "native-kernels: nvcc not found; building without CUDA kernels"
+  exit 0
+fi
+
+version=$("$nvcc" --version | sed -n 's/^Cuda compilation tools, //p')
+arch_flags=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90)
+names=()
+spills=()
+for cu in "$src"/*.cu; do
+  name=$(basename "$cu" .cu)
+  names+=("$name")
+  fatbin="$out/$name.fatbin"
+  report="$out/$name.ptxas.txt"
+  # Rebuild only when the source or the shared header is newer than the output.
+  if [ ! -f "$fatbin" ] || [ ! -f "$report" ] || [ "$cu" -nt "$fatbin" ] || [ "$src/common.cuh" -nt "$fatbin" ]; then
+    "$nvcc" -O3 -fatbin "${arch_flags[@]}" -o "$fatbin" "$cu"
+    "$nvcc" -O3 -cubin -arch=sm_90 -Xptxas -v -o /dev/null "$cu" > "$report" 2>&1
+  fi
+  # ptxas prints "Compiling entry function 'k'" then "N bytes spill stores, M bytes spill loads".
+  while IFS= read -r kernel; do spills+=("$name.cu: $kernel"); done < <(awk '
+    /Compiling entry function/ { match($0, /'"'"'[^'"'"']+'"'"'/); fn = substr($0, RSTART + 1, RLENGTH - 2) }
+    /spill stores/ { if ($0 !~ / 0 bytes spill stores, 0 bytes spill loads/) print fn ": " $0 }' "$report")
+done
+
+if [ ${#spills[@]} -gt 0 ]; then
+  echo "native-kernels: ptxas reports register spills (sm_90); fix the kernels:" >&2
+  printf '  %s\n' "${spills[@]}" >&2
+  exit 1
+fi
+{
+  echo "built=true"
+  echo "nvcc=$version"
+  echo "arch=sm_80,sm_90,compute_90"
+  echo "modules=$(IFS=,; echo "${names[*]}")"
+} > "$props"
+echo "native-kernels: built ${#names[@]} modules with nvcc $version, no spills"
