@@ -1,0 +1,167 @@
+package dev.jgrad.bench;
+
+import dev.jgrad.engine.Backend;
+import dev.jgrad.engine.BinaryOp;
+import dev.jgrad.engine.Buffer;
+import dev.jgrad.engine.ConvGeometry;
+import dev.jgrad.engine.PoolGeometry;
+import dev.jgrad.engine.StridedView;
+import dev.jgrad.engine.cpu.looped.LoopedBackend;
+import dev.jgrad.engine.cpu.vectorized.VectorizedBackend;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The looped reference kernels against the vectorized ones, called at the {@link Backend} level
+ * on the same inputs in one run. Scores are operations per second; throughput follows from the
+ * work per call written on each benchmark (GFLOP/s = ops/s x flops / 1e9).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+public class KernelBench {
+    @Param({"looped", "vectorized"})
+    public String kernels;
+
+    static final int SMALL = 10_000, LARGE = 1 << 24, MM = 512;
+    static final ConvGeometry CONV = new ConvGeometry(64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
+    static final PoolGeometry POOL = new PoolGeometry(64, 6, 28, 28, 2, 2, 2, 2, 0, 0);
+    static final int SOFTMAX_ROWS = 256, CLASSES = 1000, BN_N = 64, BN_C = 16, BN_HW = 100;
+
+    Backend backend;
+    Buffer smallA, smallB, smallOut, largeA, largeB, largeOut;
+    Buffer mmA, mmB, mmC;
+    Buffer convX, convW, convBias, convOut;
+    Buffer poolX, poolOut, poolArg;
+    Buffer logits, probs, labels, loss, lse;
+    Buffer bnX, bnGamma, bnBeta, bnRunMean, bnRunVar, bnY, bnMean, bnInvStd;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        backend = switch (kernels) {
+            case "looped" -> new LoopedBackend();
+            case "vectorized" -> new VectorizedBackend();
+            default -> throw new IllegalArgumentException("kernels must be looped or vectorized, not " + kernels);
+        };
+        SplittableRandom random = new SplittableRandom(42);
+        smallA = random(SMALL, random);
+        smallB = random(SMALL, random);
+        smallOut = backend.allocate(SMALL);
+        largeA = random(LARGE, random);
+        largeB = random(LARGE, random);
+        largeOut = backend.allocate(LARGE);
+        mmA = random(MM * MM, random);
+        mmB = random(MM * MM, random);
+        mmC = backend.allocate(MM * MM);
+        convX = random(CONV.n() * CONV.cIn() * CONV.h() * CONV.w(), random);
+        convW = random(CONV.cOut() * CONV.patchSize(), random);
+        convBias = random(CONV.cOut(), random);
+        convOut = backend.allocate(CONV.n() * CONV.cOut() * CONV.outH() * CONV.outW());
+        poolX = random(POOL.n() * POOL.c() * POOL.h() * POOL.w(), random);
+        poolOut = backend.allocate(POOL.n() * POOL.c() * POOL.outH() * POOL.outW());
+        poolArg = backend.allocate(POOL.n() * POOL.c() * POOL.outH() * POOL.outW());
+        logits = random(SOFTMAX_ROWS * CLASSES, random);
+        probs = backend.allocate(SOFTMAX_ROWS * CLASSES);
+        float[] classes = new float[SOFTMAX_ROWS];
+        for (int i = 0; i < classes.length; i++) classes[i] = random.nextInt(CLASSES);
+        labels = backend.allocate(SOFTMAX_ROWS);
+        backend.copyIn(classes, 0, labels, 0, SOFTMAX_ROWS);
+        loss = backend.allocate(1);
+        lse = backend.allocate(SOFTMAX_ROWS);
+        int bn = BN_N * BN_C * BN_HW;
+        bnX = random(bn, random);
+        bnGamma = random(BN_C, random);
+        bnBeta = random(BN_C, random);
+        bnRunMean = random(BN_C, random);
+        bnRunVar = backend.allocate(BN_C);
+        backend.fill(bnRunVar, BN_C, 1f);
+        bnY = backend.allocate(bn);
+        bnMean = backend.allocate(BN_C);
+        bnInvStd = backend.allocate(BN_C);
+    }
+
+    private Buffer random(int n, SplittableRandom random) {
+        float[] host = new float[n];
+        for (int i = 0; i < n; i++) host[i] = (float) (random.nextDouble() * 2 - 1);
+        Buffer b = backend.allocate(n);
+        backend.copyIn(host, 0, b, 0, n);
+        return b;
+    }
+
+    private void add(Buffer a, Buffer b, Buffer out, int n) {
+        int[] shape = {n};
+        backend.binary(BinaryOp.ADD, StridedView.contiguous(a, shape), StridedView.contiguous(b, shape), out, shape);
+    }
+
+    /** 10,000 floats: 120 KB moved per call. */
+    @Benchmark
+    public Buffer add10k() {
+        add(smallA, smallB, smallOut, SMALL);
+        return smallOut;
+    }
+
+    /** 16M floats: 201 MB moved per call. */
+    @Benchmark
+    public Buffer add16M() {
+        add(largeA, largeB, largeOut, LARGE);
+        return largeOut;
+    }
+
+    /** 512 x 512 x 512: 2.684e8 flops per call, so GFLOP/s = ops/s x 0.2684. */
+    @Benchmark
+    public Buffer matmul512() {
+        backend.matmul(mmA, mmB, mmC, 1, MM, MM, MM, false, false, 0, 0);
+        return mmC;
+    }
+
+    /** LeNet layer 2, (64, 6, 14, 14) -> (64, 16, 10, 10), 5x5: 3.072e7 flops per call. */
+    @Benchmark
+    public Buffer conv2dLeNet2() {
+        backend.conv2d(convX, convW, convBias, convOut, CONV);
+        return convOut;
+    }
+
+    /** Max-pooling 2x2 stride 2 of (64, 6, 28, 28). */
+    @Benchmark
+    public Buffer maxPool2x2() {
+        backend.maxPool2d(poolX, poolOut, poolArg, POOL);
+        return poolOut;
+    }
+
+    /** Softmax over the last axis of (256, 1000). */
+    @Benchmark
+    public Buffer softmax256x1000() {
+        backend.softmax(logits, probs, SOFTMAX_ROWS, CLASSES, 1, false);
+        return probs;
+    }
+
+    /** Mean cross-entropy of (256, 1000) logits. */
+    @Benchmark
+    public Buffer crossEntropy256x1000() {
+        backend.crossEntropy(logits, labels, loss, lse, SOFTMAX_ROWS, CLASSES);
+        return loss;
+    }
+
+    /** Training batch norm of (64, 16, 10, 10). */
+    @Benchmark
+    public Buffer batchNormForward() {
+        backend.batchNorm(bnX, bnGamma, bnBeta, bnRunMean, bnRunVar, bnY, bnMean, bnInvStd,
+                BN_N, BN_C, BN_HW, 1e-5f, 0.1f, true);
+        return bnY;
+    }
+}

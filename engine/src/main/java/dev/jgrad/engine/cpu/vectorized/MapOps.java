@@ -1,0 +1,129 @@
+package dev.jgrad.engine.cpu.vectorized;
+
+import dev.jgrad.engine.BinaryOp;
+import dev.jgrad.engine.UnaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The codes and scalar bodies of every elementwise map; the matching vector bodies are the switch
+ * inside {@link MapDriver}'s loop (C2 keeps vectors in registers only when that switch is compiled
+ * into the loop's own method). An op is an int code; operands are
+ * {@code x, y, z} (unused ones are ignored) and scalar parameters {@code a, b}:
+ * <ul>
+ *   <li>{@link #unary}: {@code op(x; a, b)}</li>
+ *   <li>{@link #derivative}: {@code z * op'(x)} with {@code y = op(x)} and {@code z} the output
+ *       gradient</li>
+ *   <li>{@link #binary}: {@code op(x, y)}</li>
+ *   <li>{@link #WHERE}: {@code x != 0 ? y : z}</li>
+ * </ul>
+ */
+final class MapOps {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+
+    static final int UNARY = 0, DERIVATIVE = 16, BINARY = 32;
+    static final int WHERE = 64;
+    /** Softmax output {@code exp(x - y) / z} from the max {@code y} and the exp-sum {@code z}. */
+    static final int SOFTMAX = 65;
+    /** Log-softmax output {@code (x - y) - z} with {@code z} the log of the exp-sum. */
+    static final int LOG_SOFTMAX = 66;
+    /** Softmax backward {@code x (y - z)} from {@code x = out, y = gy, z = sum(gy out)}. */
+    static final int SOFTMAX_BACKWARD = 67;
+    /** Log-softmax backward {@code y - exp(x) z} from {@code x = out, y = gy, z = sum(gy)}. */
+    static final int LOG_SOFTMAX_BACKWARD = 68;
+    /** {@code exp(x - y) * a}: cross-entropy's softmax times the loss-gradient scale. */
+    static final int EXP_SCALE = 69;
+    /** Batch-norm output {@code c (x - a) b + d} (gamma, mean, invStd, beta as c, a, b, d). */
+    static final int NORMALIZE = 70;
+    /**
+     * Training batch-norm input gradient from {@code x, y = gy}:
+     * {@code c ((y - a) - (x - b) d)}, with {@code a = mean(gy)}, {@code b = mean},
+     * {@code c = gamma invStd}, {@code d = invStd mean(gy xhat)}.
+     */
+    static final int NORMALIZE_BACKWARD = 71;
+
+    private MapOps() {}
+
+    static int unary(UnaryOp op) { return UNARY + op.ordinal(); }
+
+    static int derivative(UnaryOp op) { return DERIVATIVE + op.ordinal(); }
+
+    static int binary(BinaryOp op) { return BINARY + op.ordinal(); }
+
+    /** Number of array operands the op reads. */
+    static int arity(int code) {
+        if (code < DERIVATIVE) return 1;
+        if (code < BINARY) return 3;
+        if (code < WHERE) return 2;
+        return switch (code) {
+            case WHERE -> 3;
+            case SOFTMAX, LOG_SOFTMAX, SOFTMAX_BACKWARD, LOG_SOFTMAX_BACKWARD -> 3;
+            case NORMALIZE -> 1;
+            default -> 2;
+        };
+    }
+
+    static final UnaryOp[] UNARIES = UnaryOp.values();
+    static final BinaryOp[] BINARIES = BinaryOp.values();
+
+    static float scalar(int code, float x, float y, float z, float a, float b, float c, float d) {
+        if (code < DERIVATIVE) {
+            return switch (UNARIES[code]) {
+                case NEG -> -x;
+                case EXP -> (float) Math.exp(x);
+                case LOG -> (float) Math.log(x);
+                case SQRT -> (float) Math.sqrt(x);
+                case ABS -> Math.abs(x);
+                case RELU -> x > 0 ? x : 0f;
+                case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
+                case TANH -> (float) Math.tanh(x);
+                case POW -> (float) Math.pow(x, a);
+                case CLAMP -> Math.min(Math.max(x, a), b);
+            };
+        }
+        if (code < BINARY) {
+            float slope = switch (UNARIES[code - DERIVATIVE]) {
+                case NEG -> -1f;
+                case EXP -> y;
+                case LOG -> 1f / x;
+                case SQRT -> 0.5f / y;
+                case ABS -> Math.signum(x);
+                case RELU -> x > 0 ? 1f : 0f;
+                case SIGMOID -> y * (1f - y);
+                case TANH -> 1f - y * y;
+                case POW -> a * (float) Math.pow(x, a - 1);
+                case CLAMP -> x >= a && x <= b ? 1f : 0f;
+            };
+            return z * slope;
+        }
+        if (code >= WHERE) {
+            return switch (code) {
+                case WHERE -> x != 0f ? y : z;
+                case SOFTMAX -> (float) Math.exp(x - y) / z;
+                case LOG_SOFTMAX -> x - y - z;
+                case SOFTMAX_BACKWARD -> x * (y - z);
+                case LOG_SOFTMAX_BACKWARD -> y - (float) Math.exp(x) * z;
+                case EXP_SCALE -> (float) Math.exp(x - y) * a;
+                case NORMALIZE -> c * (x - a) * b + d;
+                case NORMALIZE_BACKWARD -> c * (y - a - (x - b) * d);
+                default -> throw new IllegalStateException("map code " + code);
+            };
+        }
+        return switch (BINARIES[code - BINARY]) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case POW -> (float) Math.pow(x, y);
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            case EQ -> x == y ? 1f : 0f;
+            case NE -> x != y ? 1f : 0f;
+            case LT -> x < y ? 1f : 0f;
+            case LE -> x <= y ? 1f : 0f;
+            case GT -> x > y ? 1f : 0f;
+            case GE -> x >= y ? 1f : 0f;
+        };
+    }
+}

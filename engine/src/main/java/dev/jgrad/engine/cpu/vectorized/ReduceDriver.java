@@ -1,0 +1,171 @@
+package dev.jgrad.engine.cpu.vectorized;
+
+import static dev.jgrad.engine.cpu.vectorized.MapOps.L;
+import static dev.jgrad.engine.cpu.vectorized.MapOps.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The one loop machinery behind every reduction. A reduction folds a term of each element into
+ * an accumulator; the op codes below choose the term and the fold. Two shapes of walk:
+ * {@link #row} folds one contiguous run into a scalar (several vector accumulators, then across
+ * lanes, then a scalar tail); {@link #columns} folds {@code rows} runs of {@code width}
+ * elements, {@code stride} apart, into {@code width} results, vectorized across the width.
+ */
+final class ReduceDriver {
+    /** {@code sum(x)}. */
+    static final int SUM = 0;
+    /** {@code max(x)}, NaN-propagating. */
+    static final int MAX = 1;
+    /** {@code sum((x - c)^2)}. */
+    static final int SUM_SQUARED_DEVIATION = 2;
+    /** {@code sum(exp(x - c))}. */
+    static final int SUM_EXP = 3;
+    /** {@code sum(x y)}. */
+    static final int DOT = 4;
+    /** {@code sum(y (x - c))}. */
+    static final int DOT_CENTERED = 5;
+
+    private ReduceDriver() {}
+
+    private static FloatVector identity(int code) {
+        return FloatVector.broadcast(S, code == MAX ? Float.NEGATIVE_INFINITY : 0f);
+    }
+
+    private static FloatVector term(int code, FloatVector x, FloatVector y, FloatVector c) {
+        return switch (code) {
+            case SUM, MAX -> x;
+            case SUM_SQUARED_DEVIATION -> {
+                FloatVector d = x.sub(c);
+                yield d.mul(d);
+            }
+            case SUM_EXP -> x.sub(c).lanewise(VectorOperators.EXP);
+            case DOT -> x.mul(y);
+            case DOT_CENTERED -> x.sub(c).mul(y);
+            default -> throw new IllegalStateException("reduce code " + code);
+        };
+    }
+
+    private static float term(int code, float x, float y, float c) {
+        return switch (code) {
+            case SUM, MAX -> x;
+            case SUM_SQUARED_DEVIATION -> (x - c) * (x - c);
+            case SUM_EXP -> (float) Math.exp(x - c);
+            case DOT -> x * y;
+            case DOT_CENTERED -> (x - c) * y;
+            default -> throw new IllegalStateException("reduce code " + code);
+        };
+    }
+
+    private static FloatVector fold(int code, FloatVector acc, FloatVector t) {
+        return code == MAX ? acc.max(t) : acc.add(t);
+    }
+
+    private static float fold(int code, float acc, float t) {
+        return code == MAX ? Math.max(acc, t) : acc + t;
+    }
+
+    /** Folds the lanes of partial accumulators with the op. */
+    private static float lanes(int code, FloatVector acc) {
+        return code == MAX ? acc.reduceLanes(VectorOperators.MAX) : acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The identity of the op's fold as a scalar. */
+    static float start(int code) {
+        return code == MAX ? Float.NEGATIVE_INFINITY : 0f;
+    }
+
+    /** Combines two partial results of the same op. */
+    static float combine(int code, float p, float q) {
+        return fold(code, p, q);
+    }
+
+    /** Reduction of {@code term(x[xo + i], y[yo + i], c)} over {@code i < len}. */
+    static float row(int code, float[] x, int xo, float[] y, int yo, int len, float c) {
+        if (y == null) {
+            y = x;
+            yo = xo;
+        }
+        int i = 0;
+        float result = start(code);
+        if (len >= L) {
+            FloatVector cv = FloatVector.broadcast(S, c);
+            FloatVector a0 = identity(code), a1 = a0, a2 = a0, a3 = a0;
+            for (int upper = len - 4 * L; i <= upper; i += 4 * L) {
+                a0 = fold(code, a0, term(code, FloatVector.fromArray(S, x, xo + i), load(code, y, yo + i), cv));
+                a1 = fold(code, a1, term(code, FloatVector.fromArray(S, x, xo + i + L), load(code, y, yo + i + L), cv));
+                a2 = fold(code, a2, term(code, FloatVector.fromArray(S, x, xo + i + 2 * L), load(code, y, yo + i + 2 * L), cv));
+                a3 = fold(code, a3, term(code, FloatVector.fromArray(S, x, xo + i + 3 * L), load(code, y, yo + i + 3 * L), cv));
+            }
+            for (int upper = len - L; i <= upper; i += L)
+                a0 = fold(code, a0, term(code, FloatVector.fromArray(S, x, xo + i), load(code, y, yo + i), cv));
+            result = lanes(code, fold(code, fold(code, a0, a1), fold(code, a2, a3)));
+        }
+        for (; i < len; i++) result = fold(code, result, term(code, x[xo + i], y[yo + i], c));
+        return result;
+    }
+
+    /** Like {@link #row}, split across the cores when the run is long. */
+    static float rowParallel(int code, float[] x, int xo, float[] y, int yo, int len, float c) {
+        int chunks = Parallel.chunks(len, MapDriver.GRAIN);
+        if (chunks <= 1) return row(code, x, xo, y, yo, len, c);
+        float[] partial = new float[chunks];
+        int blocks = (len + L - 1) / L;
+        Parallel.forChunks(chunks, chunks, (s, e) -> {
+            for (int k = s; k < e; k++) {
+                int from = (int) ((long) blocks * k / chunks) * L;
+                int to = Math.min(len, (int) ((long) blocks * (k + 1) / chunks) * L);
+                partial[k] = row(code, x, xo + from, y, yo + from, to - from, c);
+            }
+        });
+        float result = start(code);
+        for (float p : partial) result = fold(code, result, p);
+        return result;
+    }
+
+    /** The second operand; ops without one read {@code x} again (a cache hit) instead. */
+    private static FloatVector load(int code, float[] y, int at) {
+        return FloatVector.fromArray(S, y, at);
+    }
+
+    /**
+     * {@code acc[ao + i] = fold over j < rows of term(x[xo + j stride + i], y[yo + j stride + i],
+     * cs[co + i])} for {@code i < width}; {@code y} and {@code cs} may be null when the op does
+     * not read them.
+     */
+    static void columns(int code, float[] x, int xo, float[] y, int yo, int rows, int stride,
+                        float[] cs, int co, float[] acc, int ao, int width) {
+        boolean shifted = code == SUM_SQUARED_DEVIATION || code == SUM_EXP || code == DOT_CENTERED;
+        if (y == null) {
+            y = x;
+            yo = xo;
+        }
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (int upper = width - 2 * L; i <= upper; i += 2 * L) {
+            FloatVector c0 = shifted ? FloatVector.fromArray(S, cs, co + i) : zero;
+            FloatVector c1 = shifted ? FloatVector.fromArray(S, cs, co + i + L) : zero;
+            FloatVector a0 = identity(code), a1 = a0;
+            for (int j = 0, at = i; j < rows; j++, at += stride) {
+                a0 = fold(code, a0, term(code, FloatVector.fromArray(S, x, xo + at), load(code, y, yo + at), c0));
+                a1 = fold(code, a1, term(code, FloatVector.fromArray(S, x, xo + at + L), load(code, y, yo + at + L), c1));
+            }
+            a0.intoArray(acc, ao + i);
+            a1.intoArray(acc, ao + i + L);
+        }
+        for (int upper = width - L; i <= upper; i += L) {
+            FloatVector c0 = shifted ? FloatVector.fromArray(S, cs, co + i) : zero;
+            FloatVector a0 = identity(code);
+            for (int j = 0, at = i; j < rows; j++, at += stride)
+                a0 = fold(code, a0, term(code, FloatVector.fromArray(S, x, xo + at), load(code, y, yo + at), c0));
+            a0.intoArray(acc, ao + i);
+        }
+        for (; i < width; i++) {
+            float c = shifted ? cs[co + i] : 0f, r = start(code);
+            for (int j = 0, at = i; j < rows; j++, at += stride)
+                r = fold(code, r, term(code, x[xo + at], y[yo + at], c));
+            acc[ao + i] = r;
+        }
+    }
+}
