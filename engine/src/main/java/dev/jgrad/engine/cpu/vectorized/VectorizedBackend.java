@@ -3,6 +3,7 @@ package dev.jgrad.engine.cpu.vectorized;
 import dev.jgrad.engine.BinaryOp;
 import dev.jgrad.engine.Buffer;
 import dev.jgrad.engine.ConvGeometry;
+import dev.jgrad.engine.OptimizerStep;
 import dev.jgrad.engine.PoolGeometry;
 import dev.jgrad.engine.ReduceOp;
 import dev.jgrad.engine.StridedView;
@@ -153,5 +154,11 @@ public final class VectorizedBackend extends CpuBackend {
     @Override
     public void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, long seed) {
         Norm.dropout(f(x), f(y), f(mask), n, p, seed);
+    }
+
+    @Override
+    public void optimizerStep(OptimizerStep step, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
+                              int[] sizes) {
+        Optim.step(step, arrays(params), arrays(grads), arrays(state1), arrays(state2), sizes);
     }
 }
