@@ -1,0 +1,447 @@
+package dev.jgrad.engine.cuda;
+
+import dev.jgrad.engine.Backend;
+import dev.jgrad.engine.BinaryOp;
+import dev.jgrad.engine.Buffer;
+import dev.jgrad.engine.ConvGeometry;
+import dev.jgrad.engine.OptimizerStep;
+import dev.jgrad.engine.PoolGeometry;
+import dev.jgrad.engine.ReduceOp;
+import dev.jgrad.engine.StridedView;
+import dev.jgrad.engine.UnaryOp;
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUdeviceptr;
+
+import java.util.Arrays;
+
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+
+/**
+ * The CUDA backend: every {@link Backend} method is one or a few launches of the hand-written
+ * kernels in native-kernels (see each .cu file's header), on one stream of one GPU. Matmul uses
+ * {@code sgemm_v3} by default; {@code -Djgrad.cuda.matmul=v1|v2|v3|cublas} picks another version
+ * or the cuBLAS baseline.
+ */
+public final class CudaBackend implements Backend {
+    private static final int THREADS = 256;
+    private final CudaRuntime rt;
+    private final DeviceAllocator allocator = new DeviceAllocator();
+    private final Cublas cublas;
+    private final String matmul = System.getProperty("jgrad.cuda.matmul", "v3");
+    private final CudaBuffer errorFlag;
+
+    CudaBackend(int ordinal) {
+        rt = new CudaRuntime(ordinal);
+        cublas = new Cublas(rt);
+        errorFlag = allocator.allocate(1);
+    }
+
+    /** Number of CUDA devices (loads JCuda's driver library and calls cuInit). */
+    static int deviceCount() {
+        CudaException.check(cuInit(0), "cuInit");
+        int[] count = new int[1];
+        CudaException.check(cuDeviceGetCount(count), "cuDeviceGetCount");
+        return count[0];
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String toString() {
+        return "cuda (" + rt.deviceName + ", sm_" + rt.computeMajor + rt.computeMinor + ", driver " + rt.driverVersion + ")";
+    }
+
+    /** A one-line description of the GPU, the driver and the cuBLAS baseline's status. */
+    public String describe() {
+        String cb = cublas.unavailableReason();
+        return toString() + ", " + rt.smCount + " SMs; cuBLAS baseline: " + (cb == null ? "loaded" : cb);
+    }
+
+    /** Device bytes handed out and not yet freed (for memory-growth checks). */
+    public long bytesInUse() {
+        return allocator.inUseBytes();
+    }
+
+    /** Device bytes held from the driver, cached blocks included. */
+    public long bytesReserved() {
+        return allocator.reservedBytes();
+    }
+
+    /** Blocks until every queued kernel has finished. */
+    public void synchronize() {
+        rt.synchronize("synchronize()");
+    }
+
+    private static CudaBuffer d(Buffer b) {
+        if (b instanceof CudaBuffer c) return c;
+        throw new IllegalArgumentException("a " + b.getClass().getSimpleName()
+                + " reached the CUDA backend; move the tensor to the GPU first");
+    }
+
+    private int[] grid1(long n) {
+        long blocks = Math.max(1, Math.min((n + THREADS - 1) / THREADS, (long) rt.smCount * 32));
+        return new int[] {(int) blocks, 1, 1};
+    }
+
+    private void launch1(String module, String name, long n, Object... args) {
+        if (n == 0) return;
+        rt.launch(module, name, grid1(n), new int[] {THREADS, 1, 1}, args);
+    }
+
+    private void launchRows(String module, String name, int rows, Object... args) {
+        if (rows == 0) return;
+        rt.launch(module, name, new int[] {rows, 1, 1}, new int[] {THREADS, 1, 1}, args);
+    }
+
+    /** The kernels' Strided struct: rank, then shape and up to three operands' strides, 8 each. */
+    private static int[] strided(int[] shape, int[]... strides) {
+        if (shape.length > 8)
+            throw new IllegalArgumentException("cuda: tensors of rank " + shape.length + " > 8 are not supported by strided kernels");
+        int[] s = new int[1 + 4 * 8];
+        s[0] = shape.length;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        for (int k = 0; k < strides.length; k++) System.arraycopy(strides[k], 0, s, 9 + 8 * k, shape.length);
+        return s;
+    }
+
+    private static long numel(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return n;
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    @Override
+    public Buffer allocate(int numel) {
+        rt.makeCurrent();
+        return allocator.allocate(numel);
+    }
+
+    @Override
+    public void copyIn(float[] src, int srcOffset, Buffer dst, int dstOffset, int n) {
+        rt.copyIn(src, srcOffset, d(dst).at(dstOffset), n);
+    }
+
+    @Override
+    public void copyOut(Buffer src, int srcOffset, float[] dst, int dstOffset, int n) {
+        rt.copyOut(d(src).at(srcOffset), dst, dstOffset, n);
+    }
+
+    @Override
+    public void free(Buffer buffer) {
+        allocator.free(d(buffer));
+    }
+
+    // ---------------------------------------------------------------- layout, elementwise
+
+    @Override
+    public void fill(Buffer out, int n, float value) {
+        launch1("elementwise", "fill", n, d(out), (long) n, value);
+    }
+
+    @Override
+    public void copyStrided(StridedView src, StridedView dst, int[] shape) {
+        long n = numel(shape);
+        launch1("elementwise", "copy_strided", n, d(src.buffer()), (long) src.offset(), d(dst.buffer()),
+                (long) dst.offset(), n, strided(shape, src.strides(), dst.strides()));
+    }
+
+    @Override
+    public void unary(UnaryOp op, Buffer x, Buffer out, int n, float a, float b) {
+        launch1("elementwise", "unary_fwd", n, op.ordinal(), d(x), d(out), (long) n, a, b);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, Buffer x, Buffer y, Buffer gy, Buffer gx, int n, float a, float b) {
+        launch1("elementwise", "unary_bwd", n, op.ordinal(), d(x), d(y), d(gy), d(gx), (long) n, a, b);
+    }
+
+    private static boolean dense(StridedView v, int[] shape) {
+        return v.offset() == 0 && Arrays.equals(v.strides(), dev.jgrad.engine.Shapes.contiguousStrides(shape));
+    }
+
+    @Override
+    public void binary(BinaryOp op, StridedView a, StridedView b, Buffer out, int[] shape) {
+        long n = numel(shape);
+        if (dense(a, shape) && dense(b, shape))
+            launch1("elementwise", "binary_contig", n, op.ordinal(), d(a.buffer()), d(b.buffer()), d(out), n);
+        else
+            launch1("elementwise", "binary_strided", n, op.ordinal(), d(a.buffer()), (long) a.offset(), d(b.buffer()),
+                    (long) b.offset(), d(out), n, strided(shape, a.strides(), b.strides()));
+    }
+
+    @Override
+    public void where(StridedView cond, StridedView a, StridedView b, Buffer out, int[] shape) {
+        long n = numel(shape);
+        launch1("elementwise", "where_strided", n, d(cond.buffer()), (long) cond.offset(), d(a.buffer()),
+                (long) a.offset(), d(b.buffer()), (long) b.offset(), d(out), n,
+                strided(shape, cond.strides(), a.strides(), b.strides()));
+    }
+
+    @Override
+    public void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, long seed) {
+        launch1("elementwise", "dropout_fwd", n, d(x), d(y), d(mask), (long) n, p, seed);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    @Override
+    public void reduce(ReduceOp op, Buffer x, Buffer out, int outer, int r, int inner) {
+        if (inner == 1) launchRows("reduce", "reduce_rows", outer, op.ordinal(), d(x), d(out), outer, r);
+        else launch1("reduce", "reduce_cols", (long) outer * inner, op.ordinal(), d(x), d(out), outer, r, inner);
+    }
+
+    @Override
+    public void variance(Buffer x, Buffer out, int outer, int r, int inner, int correction) {
+        if (inner == 1) launchRows("reduce", "variance_rows", outer, d(x), d(out), outer, r, correction);
+        else launch1("reduce", "variance_cols", (long) outer * inner, d(x), d(out), outer, r, inner, correction);
+    }
+
+    @Override
+    public void scatterMiddle(Buffer index, Buffer g, Buffer gx, int outer, int r, int inner) {
+        launch1("reduce", "scatter_mid", (long) outer * r * inner, d(index), d(g), d(gx), outer, r, inner);
+    }
+
+    // ---------------------------------------------------------------- matmul, conv
+
+    @Override
+    public void matmul(Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
+                       boolean transA, boolean transB, int aBatchStride, int bBatchStride) {
+        gemm(d(a), d(b), d(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
+    }
+
+    private void gemm(CudaBuffer a, CudaBuffer b, CudaBuffer c, int batch, int m, int n, int k,
+                      boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
+        if ((long) m * n == 0 || batch == 0) return;
+        if (k == 0) {
+            fill(c, (int) ((long) batch * m * n), 0f);
+            return;
+        }
+        String version = matmul.equals("v3") && (long) m * n < 64 * 64 ? "v2" : matmul;
+        int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+        switch (version) {
+            case "cublas" -> cublas.sgemm(a, b, c, batch, m, n, k, transA, transB, (int) aBatchStride, (int) bBatchStride);
+            case "v1" -> rt.launch("matmul", "sgemm_v1", new int[] {(n + 15) / 16, (m + 15) / 16, batch},
+                    new int[] {16, 16, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride);
+            case "v2" -> rt.launch("matmul", "sgemm_v2", new int[] {(n + 31) / 32, (m + 31) / 32, batch},
+                    new int[] {32, 32, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride);
+            case "v3" -> rt.launch("matmul", "sgemm_v3", new int[] {(n + 127) / 128, (m + 127) / 128, batch},
+                    new int[] {256, 1, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride);
+            default -> throw new IllegalArgumentException("-Djgrad.cuda.matmul=" + matmul + " is not one of v1, v2, v3, cublas");
+        }
+    }
+
+    private static int[] conv(ConvGeometry g) {
+        return new int[] {g.n(), g.cIn(), g.h(), g.w(), g.cOut(), g.kh(), g.kw(), g.strideH(), g.strideW(),
+                g.padH(), g.padW(), g.outH(), g.outW()};
+    }
+
+    @Override
+    public void conv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g) {
+        int spatial = g.outH() * g.outW(), patch = g.patchSize();
+        CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
+        try {
+            launch1("conv", "im2col", (long) g.n() * patch * spatial, d(x), col, conv(g));
+            // out[img] (cOut, spatial) = W (cOut, patch) @ col[img] (patch, spatial)
+            gemm(d(weight), col, d(out), g.n(), g.cOut(), spatial, patch, false, false, 0, (long) patch * spatial);
+            if (bias != null) {
+                long total = (long) g.n() * g.cOut() * spatial;
+                launch1("conv", "bias_add", total, d(out), d(bias), total, g.cOut(), spatial);
+            }
+        } finally {
+            allocator.free(col);
+        }
+    }
+
+    @Override
+    public void conv2dBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvGeometry g) {
+        int spatial = g.outH() * g.outW(), patch = g.patchSize();
+        CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
+        try {
+            // col[img] (patch, spatial) = W^T (patch, cOut) @ gy[img] (cOut, spatial)
+            gemm(d(weight), d(gy), col, g.n(), patch, spatial, g.cOut(), true, false, 0, (long) g.cOut() * spatial);
+            launch1("conv", "col2im", (long) g.n() * g.cIn() * g.h() * g.w(), col, d(gx), conv(g));
+        } finally {
+            allocator.free(col);
+        }
+    }
+
+    @Override
+    public void conv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g) {
+        int spatial = g.outH() * g.outW(), patch = g.patchSize();
+        CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
+        CudaBuffer perImage = allocator.allocate(Math.multiplyExact(g.n(), g.cOut() * patch));
+        try {
+            launch1("conv", "im2col", (long) g.n() * patch * spatial, d(x), col, conv(g));
+            // perImage[img] (cOut, patch) = gy[img] (cOut, spatial) @ col[img]^T (spatial, patch)
+            gemm(d(gy), col, perImage, g.n(), g.cOut(), patch, spatial, false, true, (long) g.cOut() * spatial,
+                    (long) patch * spatial);
+            reduce(ReduceOp.SUM, perImage, gWeight, 1, g.n(), g.cOut() * patch);
+            if (gBias != null) launchRows("conv", "bias_grad", g.cOut(), d(gy), d(gBias), g.n(), g.cOut(), spatial);
+        } finally {
+            allocator.free(col);
+            allocator.free(perImage);
+        }
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    private static int[] pool(PoolGeometry g) {
+        return new int[] {g.n(), g.c(), g.h(), g.w(), g.kh(), g.kw(), g.strideH(), g.strideW(), g.padH(), g.padW(),
+                g.outH(), g.outW()};
+    }
+
+    @Override
+    public void maxPool2d(Buffer x, Buffer out, Buffer argmax, PoolGeometry g) {
+        launch1("pool", "maxpool_fwd", (long) g.n() * g.c() * g.outH() * g.outW(), d(x), d(out), d(argmax), pool(g));
+    }
+
+    @Override
+    public void maxPool2dBackward(Buffer gy, Buffer argmax, Buffer gx, PoolGeometry g) {
+        launch1("pool", "maxpool_bwd", (long) g.n() * g.c() * g.h() * g.w(), d(gy), d(argmax), d(gx), pool(g));
+    }
+
+    @Override
+    public void avgPool2d(Buffer x, Buffer out, PoolGeometry g) {
+        launch1("pool", "avgpool_fwd", (long) g.n() * g.c() * g.outH() * g.outW(), d(x), d(out), pool(g));
+    }
+
+    @Override
+    public void avgPool2dBackward(Buffer gy, Buffer gx, PoolGeometry g) {
+        launch1("pool", "avgpool_bwd", (long) g.n() * g.c() * g.h() * g.w(), d(gy), d(gx), pool(g));
+    }
+
+    // ---------------------------------------------------------------- softmax family
+
+    @Override
+    public void softmax(Buffer x, Buffer y, int outer, int r, int inner, boolean log) {
+        int logMode = log ? 1 : 0;
+        if (inner == 1) launchRows("softmax", "softmax_rows", outer, d(x), d(y), outer, r, logMode);
+        else launch1("softmax", "softmax_cols", (long) outer * inner, d(x), d(y), outer, r, inner, logMode);
+    }
+
+    @Override
+    public void softmaxBackward(Buffer y, Buffer gy, Buffer gx, int outer, int r, int inner, boolean log) {
+        int logMode = log ? 1 : 0;
+        if (inner == 1) launchRows("softmax", "softmax_bwd_rows", outer, d(y), d(gy), d(gx), outer, r, logMode);
+        else launch1("softmax", "softmax_bwd_cols", (long) outer * inner, d(y), d(gy), d(gx), outer, r, inner, logMode);
+    }
+
+    @Override
+    public void crossEntropy(Buffer logits, Buffer labels, Buffer loss, Buffer lse, int n, int c) {
+        CudaBuffer rows = allocator.allocate(n);
+        try {
+            rt.makeCurrent();
+            CudaException.check(cuMemsetD32Async(errorFlag.ptr, 0, 1, rt.stream), "cuMemsetD32Async(error flag)");
+            launchRows("softmax", "xent_fwd", n, d(logits), d(labels), rows, d(lse), n, c, errorFlag);
+            rt.launch("softmax", "mean_rows", new int[] {1, 1, 1}, new int[] {1024, 1, 1}, rows, d(loss), n);
+            float[] flag = new float[1];
+            rt.copyOut(errorFlag.ptr, flag, 0, 1);
+            int badRow = Float.floatToRawIntBits(flag[0]) - 1;
+            if (badRow >= 0) {
+                float[] label = new float[1];
+                rt.copyOut(d(labels).at(badRow), label, 0, 1);
+                throw new IllegalArgumentException("crossEntropy: label " + label[0] + " of row " + badRow
+                        + " is not a class index in [0, " + c + ")");
+            }
+        } finally {
+            allocator.free(rows);
+        }
+    }
+
+    @Override
+    public void crossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx, int n, int c) {
+        launch1("softmax", "xent_bwd", (long) n * c, d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
+    }
+
+    // ---------------------------------------------------------------- batch norm
+
+    private int splits(int c, long perChannel) {
+        // Enough blocks to fill the GPU, but at least ~4096 elements per block.
+        long wanted = Math.max(1, (long) rt.smCount * 4 / Math.max(1, c));
+        return (int) Math.max(1, Math.min(wanted, perChannel / 4096));
+    }
+
+    @Override
+    public void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer runMean, Buffer runVar,
+                          Buffer y, Buffer saveMean, Buffer saveInvStd,
+                          int n, int c, int hw, float eps, float momentum, boolean training) {
+        int splits = splits(c, (long) n * hw);
+        CudaBuffer partial = allocator.allocate(Math.multiplyExact(c, splits * 3));
+        try {
+            int t = training ? 1 : 0;
+            if (training)
+                rt.launch("batchnorm", "bn_stats_partial", new int[] {c, splits, 1}, new int[] {THREADS, 1, 1},
+                        d(x), partial, n, c, hw, splits);
+            rt.launch("batchnorm", "bn_stats_finalize", new int[] {(c + THREADS - 1) / THREADS, 1, 1},
+                    new int[] {THREADS, 1, 1}, partial, d(runMean), d(runVar), d(saveMean), d(saveInvStd), c, splits,
+                    eps, momentum, t);
+            long total = (long) n * c * hw;
+            launch1("batchnorm", "bn_apply", total, d(x), d(gamma), d(beta), d(saveMean), d(saveInvStd), d(y), total, c, hw);
+        } finally {
+            allocator.free(partial);
+        }
+    }
+
+    @Override
+    public void batchNormBackward(Buffer x, Buffer gy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
+                                  Buffer gx, Buffer gGamma, Buffer gBeta, int n, int c, int hw, boolean training) {
+        int splits = splits(c, (long) n * hw);
+        CudaBuffer partial = allocator.allocate(Math.multiplyExact(c, splits * 2));
+        try {
+            rt.launch("batchnorm", "bn_bwd_partial", new int[] {c, splits, 1}, new int[] {THREADS, 1, 1},
+                    d(x), d(gy), d(saveMean), d(saveInvStd), partial, n, c, hw, splits);
+            rt.launch("batchnorm", "bn_bwd_finalize", new int[] {(c + THREADS - 1) / THREADS, 1, 1},
+                    new int[] {THREADS, 1, 1}, partial, d(gGamma), d(gBeta), c, splits);
+            long total = (long) n * c * hw;
+            launch1("batchnorm", "bn_bwd_apply", total, d(x), d(gy), d(gamma), d(saveMean), d(saveInvStd), d(gGamma),
+                    d(gBeta), d(gx), total, c, hw, n, training ? 1 : 0);
+        } finally {
+            allocator.free(partial);
+        }
+    }
+
+    // ---------------------------------------------------------------- optimizers
+
+    @Override
+    public void optimizerStep(OptimizerStep s, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
+                              int[] sizes) {
+        int count = params.length;
+        long[] starts = new long[count + 1];
+        for (int i = 0; i < count; i++) starts[i + 1] = starts[i] + sizes[i];
+        // Small synchronous uploads (four pointer tables and the prefix sums; the copy waits for
+        // queued work on the legacy stream semantics of cuMemcpyHtoD), then one launch for all tensors.
+        CudaBuffer tables = allocator.allocate((int) ((4L * count * Sizeof.POINTER + (count + 1L) * Long.BYTES) / Float.BYTES + 1));
+        try {
+            rt.makeCurrent();
+            CUdeviceptr base = tables.ptr;
+            long tableBytes = (long) count * Sizeof.POINTER;
+            Buffer[][] lists = {params, grads, state1 == null ? params : state1, state2 == null ? params : state2};
+            for (int t = 0; t < 4; t++) {
+                CUdeviceptr[] ptrs = new CUdeviceptr[count];
+                for (int i = 0; i < count; i++) ptrs[i] = d(lists[t][i]).ptr;
+                CudaException.check(cuMemcpyHtoD(base.withByteOffset(t * tableBytes), Pointer.to(ptrs), tableBytes),
+                        "optimizerStep: upload of pointer table " + t);
+            }
+            CUdeviceptr startsPtr = base.withByteOffset(4 * tableBytes);
+            CudaException.check(cuMemcpyHtoD(startsPtr, Pointer.to(starts), (count + 1L) * Long.BYTES),
+                    "optimizerStep: upload of tensor offsets");
+            float c1 = (float) (1 - Math.pow(s.beta1(), s.step())), c2 = (float) (1 - Math.pow(s.beta2(), s.step()));
+            launch1("optim", "optimizer_step", starts[count], s.kind().ordinal(), base, base.withByteOffset(tableBytes),
+                    base.withByteOffset(2 * tableBytes), base.withByteOffset(3 * tableBytes), startsPtr, count,
+                    s.lr(), s.beta1(), s.beta2(), s.eps(), s.weightDecay(), s.gradScale(), c1, c2);
+            // The tables go back to the allocator below; the launch must be done with them first.
+            rt.synchronize("optimizer_step");
+        } finally {
+            allocator.free(tables);
+        }
+    }
+}
