@@ -1,27 +1,12 @@
 package dev.jgrad.nn;
 
-import dev.jgrad.engine.Device;
+import dev.jgrad.nn.cli.Cli;
 
-/**
- * jgrad's command-line entry point. {@code demo} (the default) fits linear regression on
- * synthetic data; {@code devices} lists the backends this machine has.
- */
+/** jgrad's entry point; see {@link Cli} for the commands. */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        String command = args.length == 0 ? "demo" : args[0];
-        switch (command) {
-            case "demo" -> LinearRegressionDemo.main(System.out, Device.defaultDevice());
-            case "devices" -> {
-                System.out.println(Device.report());
-                System.out.println("kernel sets: " + Device.all());
-                System.out.println("default (-Djgrad.device, -Djgrad.cpu.kernels): " + Device.defaultDevice());
-            }
-            default -> {
-                System.err.println("usage: jgrad [demo|devices]");
-                System.exit(2);
-            }
-        }
+        System.exit(Cli.run(args));
     }
 }

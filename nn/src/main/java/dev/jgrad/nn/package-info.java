@@ -1,5 +1,6 @@
 /**
- * jgrad's nn library: for now the command-line entry point and the linear-regression demo built
- * from tensors and autograd alone.
+ * jgrad's nn library: {@link dev.jgrad.nn.Module}, {@link dev.jgrad.nn.Parameter},
+ * {@link dev.jgrad.nn.Sequential} and {@link dev.jgrad.nn.Init} here; layers, losses, optimizers,
+ * data, training, checkpoints, models and the command line in the subpackages.
  */
 package dev.jgrad.nn;
