@@ -16,8 +16,7 @@ public final class Spectrum {
     /**
      * Eigenpairs at both ends of the spectrum from one Lanczos run.
      *
-     * @param values    the {@code top} largest Ritz values (descending) followed by nothing else;
-     *                  see {@link #smallest()} for the other end
+     * @param values    the {@code top} largest Ritz values, descending
      * @param vectors   unit Ritz vectors {@code (P)} of {@code values}
      * @param smallest  the smallest Ritz value (the most negative eigenvalue estimate)
      * @param smallestVector its unit Ritz vector {@code (P)}
