@@ -5,10 +5,11 @@ import dev.jgrad.nn.LinearRegressionDemo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code jgrad} command line: train, eval, devices, demo. */
+/** The {@code jgrad} command line: train, eval, critical, surface, devices, demo. */
 @Command(name = "jgrad", mixinStandardHelpOptions = true, version = "jgrad 0.1.0",
         description = "A from-scratch deep-learning engine for the JVM.",
-        subcommands = {TrainCommand.class, EvalCommand.class, Cli.Devices.class, Cli.Demo.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, AnalysisCommand.Critical.class,
+                AnalysisCommand.Surface.class, Cli.Devices.class, Cli.Demo.class})
 public final class Cli implements Runnable {
 
     @Override
