@@ -74,14 +74,20 @@ public abstract class Module {
         children.forEach((name, c) -> c.collectBuffers(prefix + name + ".", out));
     }
 
-    /** Parameters and buffers by dotted name (the tensors themselves, not copies). */
+    /**
+     * Parameters and buffers by dotted name (the tensors themselves, not copies), in PyTorch's
+     * order: each module's parameters, then its buffers, then its children's entries.
+     */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        namedParameters().forEach((name, p) -> out.put(name, p.value()));
-        Map<String, Tensor[]> b = new LinkedHashMap<>();
-        collectBuffers("", b);
-        b.forEach((name, holder) -> out.put(name, holder[0]));
+        collectState("", out);
         return out;
+    }
+
+    private void collectState(String prefix, Map<String, Tensor> out) {
+        parameters.forEach((name, p) -> out.put(prefix + name, p.value()));
+        buffers.forEach((name, b) -> out.put(prefix + name, b[0]));
+        children.forEach((name, c) -> c.collectState(prefix + name + ".", out));
     }
 
     /**
