@@ -4,6 +4,9 @@ import dev.jgrad.engine.Backend;
 import dev.jgrad.engine.BinaryOp;
 import dev.jgrad.engine.Buffer;
 import dev.jgrad.engine.ConvGeometry;
+import dev.jgrad.engine.OptimizerStep;
+import dev.jgrad.engine.ReduceOp;
+import dev.jgrad.engine.UnaryOp;
 import dev.jgrad.engine.PoolGeometry;
 import dev.jgrad.engine.StridedView;
 import dev.jgrad.engine.cpu.looped.LoopedBackend;
@@ -50,6 +53,10 @@ public class KernelBench {
     Buffer poolX, poolOut, poolArg;
     Buffer logits, probs, labels, loss, lse;
     Buffer bnX, bnGamma, bnBeta, bnRunMean, bnRunVar, bnY, bnMean, bnInvStd;
+    // For the remaining ops: a 1M-element vector family, a 1024 x 1024 matrix family, and backward buffers.
+    static final int MILLION = 1 << 20, SIDE = 1024;
+    Buffer vx, vy, vg, vout, mask, adamM, adamV, matX, matRow, matOut, rowOut, rowIdx;
+    Buffer convGy, convGx, convGw, convGb, poolGy, poolGx, probsGrad, bnGy, bnGx, bnGGamma, bnGBeta, gLoss;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -93,6 +100,38 @@ public class KernelBench {
         bnY = backend.allocate(bn);
         bnMean = backend.allocate(BN_C);
         bnInvStd = backend.allocate(BN_C);
+        vx = random(MILLION, random);
+        vy = random(MILLION, random);
+        vg = random(MILLION, random);
+        vout = backend.allocate(MILLION);
+        mask = backend.allocate(MILLION);
+        adamM = random(MILLION, random);
+        adamV = backend.allocate(MILLION);
+        backend.fill(adamV, MILLION, 0.5f);
+        matX = random(SIDE * SIDE, random);
+        matRow = random(SIDE, random);
+        matOut = backend.allocate(SIDE * SIDE);
+        rowOut = backend.allocate(SIDE);
+        rowIdx = backend.allocate(SIDE);
+        backend.reduce(ReduceOp.ARGMAX, matX, rowIdx, SIDE, SIDE, 1);
+        convGy = random(CONV.n() * CONV.cOut() * CONV.outH() * CONV.outW(), random);
+        convGx = backend.allocate(CONV.n() * CONV.cIn() * CONV.h() * CONV.w());
+        convGw = backend.allocate(CONV.cOut() * CONV.patchSize());
+        convGb = backend.allocate(CONV.cOut());
+        poolGy = random(POOL.n() * POOL.c() * POOL.outH() * POOL.outW(), random);
+        poolGx = backend.allocate(POOL.n() * POOL.c() * POOL.h() * POOL.w());
+        backend.maxPool2d(poolX, poolOut, poolArg, POOL);
+        probsGrad = backend.allocate(SOFTMAX_ROWS * CLASSES);
+        backend.softmax(logits, probs, SOFTMAX_ROWS, CLASSES, 1, false);
+        backend.crossEntropy(logits, labels, loss, lse, SOFTMAX_ROWS, CLASSES);
+        gLoss = backend.allocate(1);
+        backend.fill(gLoss, 1, 1f);
+        bnGy = random(bn, random);
+        bnGx = backend.allocate(bn);
+        bnGGamma = backend.allocate(BN_C);
+        bnGBeta = backend.allocate(BN_C);
+        backend.batchNorm(bnX, bnGamma, bnBeta, bnRunMean, bnRunVar, bnY, bnMean, bnInvStd,
+                BN_N, BN_C, BN_HW, 1e-5f, 0.1f, true);
     }
 
     private Buffer random(int n, SplittableRandom random) {
@@ -163,5 +202,158 @@ public class KernelBench {
         backend.batchNorm(bnX, bnGamma, bnBeta, bnRunMean, bnRunVar, bnY, bnMean, bnInvStd,
                 BN_N, BN_C, BN_HW, 1e-5f, 0.1f, true);
         return bnY;
+    }
+
+    /** exp of 1M floats. */
+    @Benchmark
+    public Buffer unaryExp1M() {
+        backend.unary(UnaryOp.EXP, vx, vout, MILLION, 0f, 0f);
+        return vout;
+    }
+
+    /** tanh backward of 1M floats: gx = gy (1 - y^2). */
+    @Benchmark
+    public Buffer unaryBackwardTanh1M() {
+        backend.unaryBackward(UnaryOp.TANH, vx, vy, vg, vout, MILLION, 0f, 0f);
+        return vout;
+    }
+
+    /** (1024, 1024) + (1024,): a bias row broadcast through a zero stride. */
+    @Benchmark
+    public Buffer addBroadcastRow() {
+        int[] shape = {SIDE, SIDE};
+        backend.binary(BinaryOp.ADD, StridedView.contiguous(matX, shape), new StridedView(matRow, 0, new int[] {0, 1}),
+                matOut, shape);
+        return matOut;
+    }
+
+    /** where(x > 0 ... ) over 1M floats with all three operands contiguous. */
+    @Benchmark
+    public Buffer where1M() {
+        int[] shape = {MILLION};
+        backend.where(StridedView.contiguous(vx, shape), StridedView.contiguous(vy, shape),
+                StridedView.contiguous(vg, shape), vout, shape);
+        return vout;
+    }
+
+    /** A (1024, 1024) transpose made contiguous. */
+    @Benchmark
+    public Buffer copyTranspose1024() {
+        backend.copyStrided(new StridedView(matX, 0, new int[] {1, SIDE}), StridedView.contiguous(matOut, new int[] {SIDE, SIDE}),
+                new int[] {SIDE, SIDE});
+        return matOut;
+    }
+
+    /** Sum of each row of (1024, 1024). */
+    @Benchmark
+    public Buffer sumRows1024() {
+        backend.reduce(ReduceOp.SUM, matX, rowOut, SIDE, SIDE, 1);
+        return rowOut;
+    }
+
+    /** Sum of each column of (1024, 1024) (the bias-gradient shape). */
+    @Benchmark
+    public Buffer sumColumns1024() {
+        backend.reduce(ReduceOp.SUM, matX, rowOut, 1, SIDE, SIDE);
+        return rowOut;
+    }
+
+    /** Argmax of each row of (1024, 1024). */
+    @Benchmark
+    public Buffer argmaxRows1024() {
+        backend.reduce(ReduceOp.ARGMAX, matX, rowOut, SIDE, SIDE, 1);
+        return rowOut;
+    }
+
+    /** Unbiased variance of each row of (1024, 1024). */
+    @Benchmark
+    public Buffer varianceRows1024() {
+        backend.variance(matX, rowOut, SIDE, SIDE, 1, 1);
+        return rowOut;
+    }
+
+    /** The backward of a row max: scatter (1024,) back into (1024, 1024). */
+    @Benchmark
+    public Buffer scatterRows1024() {
+        backend.scatterMiddle(rowIdx, matRow, matOut, SIDE, SIDE, 1);
+        return matOut;
+    }
+
+    /** 512^3 with both operands stored transposed (the backward's layouts). */
+    @Benchmark
+    public Buffer matmul512Transposed() {
+        backend.matmul(mmA, mmB, mmC, 1, MM, MM, MM, true, true, 0, 0);
+        return mmC;
+    }
+
+    /** Input gradient of LeNet layer 2 (col2im): 3.072e7 flops. */
+    @Benchmark
+    public Buffer conv2dBackwardInputLeNet2() {
+        backend.conv2dBackwardInput(convGy, convW, convGx, CONV);
+        return convGx;
+    }
+
+    /** Weight and bias gradients of LeNet layer 2: 3.072e7 flops. */
+    @Benchmark
+    public Buffer conv2dBackwardWeightLeNet2() {
+        backend.conv2dBackwardWeight(convX, convGy, convGw, convGb, CONV);
+        return convGw;
+    }
+
+    /** Backward of max-pooling 2x2 of (64, 6, 28, 28). */
+    @Benchmark
+    public Buffer maxPool2x2Backward() {
+        backend.maxPool2dBackward(poolGy, poolArg, poolGx, POOL);
+        return poolGx;
+    }
+
+    /** Average-pooling 2x2 of (64, 6, 28, 28). */
+    @Benchmark
+    public Buffer avgPool2x2() {
+        backend.avgPool2d(poolX, poolOut, POOL);
+        return poolOut;
+    }
+
+    /** Backward of average-pooling 2x2 of (64, 6, 28, 28). */
+    @Benchmark
+    public Buffer avgPool2x2Backward() {
+        backend.avgPool2dBackward(poolGy, poolGx, POOL);
+        return poolGx;
+    }
+
+    /** Softmax backward over (256, 1000). */
+    @Benchmark
+    public Buffer softmaxBackward256x1000() {
+        backend.softmaxBackward(probs, logits, probsGrad, SOFTMAX_ROWS, CLASSES, 1, false);
+        return probsGrad;
+    }
+
+    /** Cross-entropy backward over (256, 1000). */
+    @Benchmark
+    public Buffer crossEntropyBackward256x1000() {
+        backend.crossEntropyBackward(logits, labels, lse, gLoss, probsGrad, SOFTMAX_ROWS, CLASSES);
+        return probsGrad;
+    }
+
+    /** Training batch-norm backward of (64, 16, 10, 10). */
+    @Benchmark
+    public Buffer batchNormBackward() {
+        backend.batchNormBackward(bnX, bnGy, bnGamma, bnMean, bnInvStd, bnGx, bnGGamma, bnGBeta, BN_N, BN_C, BN_HW, true);
+        return bnGx;
+    }
+
+    /** Dropout p = 0.5 over 1M floats (Philox mask). */
+    @Benchmark
+    public Buffer dropout1M() {
+        backend.dropout(vx, vout, mask, MILLION, 0.5f, 1234L);
+        return vout;
+    }
+
+    /** One Adam step over 1M parameters: 28 MB moved. */
+    @Benchmark
+    public Buffer adamStep1M() {
+        backend.optimizerStep(new OptimizerStep(OptimizerStep.Kind.ADAM, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 10, 1f),
+                new Buffer[] {vy}, new Buffer[] {vg}, new Buffer[] {adamM}, new Buffer[] {adamV}, new int[] {MILLION});
+        return vy;
     }
 }
