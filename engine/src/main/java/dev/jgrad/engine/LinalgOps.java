@@ -38,8 +38,9 @@ final class LinalgOps {
         if (a.rank() == 0 || b.rank() == 0)
             throw new IllegalArgumentException("matmul: " + Shapes.str(a.shape) + " x " + Shapes.str(b.shape)
                     + ": both operands need at least one dimension");
-        if (a.rank() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+        // b first: for vector @ vector the inner call then squeezes (1, 1) -> (1,) and this one (1,) -> ().
         if (b.rank() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+        if (a.rank() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
         int m = a.size(-2), k = a.size(-1), k2 = b.size(-2), n = b.size(-1);
         if (k != k2)
             throw new IllegalArgumentException("matmul: " + Shapes.str(a.shape) + " x " + Shapes.str(b.shape)

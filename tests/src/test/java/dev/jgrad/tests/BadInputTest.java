@@ -1,0 +1,152 @@
+package dev.jgrad.tests;
+
+import dev.jgrad.engine.Device;
+import dev.jgrad.engine.Generator;
+import dev.jgrad.engine.Tensor;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.function.Executable;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Users' mistakes: each must throw, naming the op and what was wrong, before any kernel runs. */
+class BadInputTest {
+    private final Generator gen = new Generator(42);
+
+    private Tensor randn(int... shape) {
+        return Tensor.randn(gen, shape);
+    }
+
+    /** Asserts that {@code call} throws {@code type} with a message containing each of {@code parts}. */
+    private static <T extends Throwable> void throwsNaming(Class<T> type, Executable call, String... parts) {
+        T e = assertThrows(type, call);
+        for (String part : parts)
+            assertTrue(e.getMessage() != null && e.getMessage().contains(part),
+                    "message should contain '" + part + "': " + e.getMessage());
+    }
+
+    @Test
+    void matmulInnerDimensionsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> randn(3, 4).matmul(randn(5, 6)));
+        assertEquals("matmul: (3, 4) x (5, 6): inner dimensions 4 and 5 differ", e.getMessage());
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3, 4).matmul(randn(3, 5, 2)), "matmul", "(2, 3, 4)", "(3, 5, 2)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3, 4).matmul(randn(3, 4, 2)), "matmul", "broadcast");
+        throwsNaming(IllegalArgumentException.class, () -> Tensor.scalar(1f).matmul(randn(3)), "matmul", "at least one dimension");
+    }
+
+    @Test
+    void broadcastMismatchNamesOpAndShapes() {
+        throwsNaming(IllegalArgumentException.class, () -> randn(3, 4).add(randn(5)), "add", "(3, 4)", "(5,)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3).mul(randn(3, 2)), "mul", "(2, 3)", "(3, 2)");
+        throwsNaming(IllegalArgumentException.class, () -> Tensor.where(randn(4), randn(3), randn(4)), "where", "(4,)", "(3,)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3).copyFrom(randn(4)), "copyFrom", "(4,)", "(2, 3)");
+    }
+
+    @Test
+    void mixingDevicesNamesBothDevices() {
+        List<Device> all = Device.all();
+        assumeTrue(all.size() >= 2, "needs two devices");
+        Device a = all.get(0), b = all.get(1);
+        Tensor x = Tensor.randn(a, gen, 3), y = Tensor.randn(b, gen, 3);
+        throwsNaming(IllegalArgumentException.class, () -> x.add(y), "add", a.name(), b.name());
+        throwsNaming(IllegalArgumentException.class, () -> x.reshape(1, 3).matmul(y.reshape(3, 1)), "matmul", a.name(), b.name());
+        throwsNaming(IllegalArgumentException.class, () -> Tensor.randn(a, gen, 1, 1, 3, 3)
+                .conv2d(Tensor.randn(b, gen, 1, 1, 2, 2), null, 1, 0), "conv2d", a.name(), b.name());
+    }
+
+    @Test
+    void convChannelMismatch() {
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 3, 5, 5).conv2d(randn(2, 4, 3, 3), null, 1, 0),
+                "conv2d", "(1, 3, 5, 5)", "(2, 4, 3, 3)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 3, 5, 5).conv2d(randn(2, 3, 3, 3), randn(3), 1, 0),
+                "conv2d", "bias", "(3,)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(3, 5, 5).conv2d(randn(2, 3, 3, 3), null, 1, 0),
+                "conv2d", "(3, 5, 5)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 1, 2, 2).conv2d(randn(1, 1, 3, 3), null, 1, 0),
+                "conv2d", "larger");
+    }
+
+    /** Label checks happen in the kernels, so every device must make them. */
+    @TestFactory
+    Stream<DynamicTest> badLabelsInCrossEntropy() {
+        float[][] bad = {{0, 5}, {0, -1}, {1.5f, 0}, {Float.NaN, 0}, {0, Float.POSITIVE_INFINITY}};
+        return Device.all().stream().flatMap(d -> Stream.of(bad).map(labels -> DynamicTest.dynamicTest(
+                "crossEntropy labels " + java.util.Arrays.toString(labels) + " with 5 classes on " + d,
+                () -> throwsNaming(IllegalArgumentException.class,
+                        () -> Tensor.randn(d, gen, 2, 5).crossEntropy(Tensor.of(d, labels, 2)).item(),
+                        "crossEntropy", "label"))));
+    }
+
+    @Test
+    void crossEntropyShapes() {
+        throwsNaming(IllegalArgumentException.class, () -> randn(4, 5).crossEntropy(Tensor.zeros(3)), "crossEntropy", "(3,)", "(4, 5)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(4).crossEntropy(Tensor.zeros(4)), "crossEntropy", "(4,)");
+    }
+
+    @Test
+    void badReshape() {
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3).reshape(4, 2), "reshape", "(2, 3)", "(4, 2)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3).reshape(-1, -1), "reshape", "-1");
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3).reshape(4, -1), "reshape", "(2, 3)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3).t().view(6), "view", "contiguous");
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3).expand(4, 3), "expand", "(2, 3)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 3).squeeze(0), "squeeze", "(2, 3)");
+    }
+
+    @Test
+    void outOfRangeDimensions() {
+        Tensor x = randn(2, 3);
+        throwsNaming(IllegalArgumentException.class, () -> x.sum(2, false), "sum", "dimension 2", "rank 2");
+        throwsNaming(IllegalArgumentException.class, () -> x.mean(-3, true), "mean", "dimension -3");
+        throwsNaming(IllegalArgumentException.class, () -> x.max(5, false), "max", "dimension 5");
+        throwsNaming(IllegalArgumentException.class, () -> x.argmax(2, false), "argmax", "dimension 2");
+        throwsNaming(IllegalArgumentException.class, () -> x.softmax(2), "softmax", "dimension 2");
+        throwsNaming(IllegalArgumentException.class, () -> x.transpose(0, 4), "transpose", "dimension 4");
+        throwsNaming(IllegalArgumentException.class, () -> x.permute(0, 0), "permute", "repeated");
+        throwsNaming(IllegalArgumentException.class, () -> x.permute(0), "permute", "rank 2");
+        throwsNaming(IllegalArgumentException.class, () -> x.slice(2, 0, 1), "slice", "dimension 2");
+        throwsNaming(IllegalArgumentException.class, () -> x.select(3, 0), "select", "dimension 3");
+        assertThrows(IndexOutOfBoundsException.class, () -> x.select(0, 2));
+        throwsNaming(IllegalArgumentException.class, () -> x.sum(new int[] {0, 0}, false), "sum", "twice");
+    }
+
+    @Test
+    void poolWindowBiggerThanInput() {
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 1, 2, 2).maxPool2d(3, 1, 0), "pool2d", "window 3x3", "2x2");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 1, 2, 2).avgPool2d(3, 1, 0), "pool2d", "window 3x3");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 1, 4, 4).maxPool2d(2, 1, 2), "pool2d", "padding");
+        throwsNaming(IllegalArgumentException.class, () -> randn(4, 4).maxPool2d(2, 2, 0), "maxPool2d", "(4, 4)");
+    }
+
+    @Test
+    void batchNormAndDropoutArguments() {
+        Tensor x = randn(4, 3);
+        throwsNaming(IllegalArgumentException.class, () -> x.batchNorm(Tensor.ones(2), Tensor.zeros(3), Tensor.zeros(3),
+                Tensor.ones(3), true, 0.1f, 1e-5f), "batchNorm", "(2,)", "(4, 3)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 3).batchNorm(Tensor.ones(3), Tensor.zeros(3),
+                Tensor.zeros(3), Tensor.ones(3), true, 0.1f, 1e-5f), "batchNorm", "(1, 3)");
+        throwsNaming(IllegalArgumentException.class, () -> x.dropout(1.5f, true, gen), "dropout", "1.5");
+        throwsNaming(IllegalArgumentException.class, () -> x.clamp(1f, -1f), "clamp");
+    }
+
+    @Test
+    void usingAClosedTensorThrows() {
+        Tensor x = randn(2, 3), y = randn(2, 3);
+        Tensor view = x.t();
+        x.close();
+        assertEquals(3, view.toArray().length / 2, "a view keeps the memory alive");
+        view.close();
+        throwsNaming(IllegalStateException.class, x::toArray, "closed");
+        throwsNaming(IllegalStateException.class, () -> x.add(y), "closed");
+        throwsNaming(IllegalStateException.class, () -> y.mul(x), "closed");
+        throwsNaming(IllegalStateException.class, () -> x.matmul(y.t()), "closed");
+        x.close();   // closing twice is harmless
+    }
+}
