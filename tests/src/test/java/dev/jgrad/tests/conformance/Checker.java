@@ -59,8 +59,7 @@ final class Checker {
             if (g == null) throw new AssertionError(ctx.header(what + ": backward left no gradient"));
             if (!Arrays.equals(g.shape(), leaves[i].shape))
                 throw new AssertionError(ctx.header(what + ": gradient shape " + Ref.str(g.shape())));
-            // Exact forward ops (views, comparisons) still get float32-sized slack against differences.
-            compare(ctx, what, g.toArray(), finiteDifferences(c, args, leaves, i, r), Math.max(c.tol(), OpSpec.TOL));
+            compare(ctx, what, g.toArray(), finiteDifferences(c, args, leaves, i, r), c.gradTol());
         }
     }
 

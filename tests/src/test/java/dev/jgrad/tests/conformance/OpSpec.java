@@ -61,10 +61,11 @@ record OpSpec(String name, List<Case> cases) {
     /**
      * One sample.
      *
-     * @param label shown in brackets after the op's name, e.g. {@code 17x33 @ 33x65 transB}
-     * @param tol   bound on {@code ||got - want|| / ||want||}, forward and gradients; 0 means exact
+     * @param label   shown in brackets after the op's name, e.g. {@code 17x33 @ 33x65 transB}
+     * @param tol     bound on {@code ||got - want|| / ||want||} for the forward output; 0 means exact
+     * @param gradTol the same bound for gradients against central differences
      */
-    record Case(String label, List<Arg> args, TensorOp op, RefOp ref, double tol) {
+    record Case(String label, List<Arg> args, TensorOp op, RefOp ref, double tol, double gradTol) {
         boolean anyGrad() {
             return args.stream().anyMatch(Arg::grad);
         }
@@ -74,13 +75,23 @@ record OpSpec(String name, List<Case> cases) {
     static final class Builder {
         private final String name;
         private final List<Case> cases = new ArrayList<>();
+        private double gradTol = TOL;
 
         Builder(String name) {
             this.name = name;
         }
 
+        /**
+         * The gradient tolerance of the cases added after this call (default {@link #TOL}, or the
+         * case's own tolerance if larger). Exact ops still get float32 slack against differences.
+         */
+        Builder gradTolerance(double tol) {
+            gradTol = tol;
+            return this;
+        }
+
         Builder add(String label, double tol, TensorOp op, RefOp ref, Arg... args) {
-            cases.add(new Case(label, List.of(args), op, ref, tol));
+            cases.add(new Case(label, List.of(args), op, ref, tol, Math.max(tol, gradTol)));
             return this;
         }
 
