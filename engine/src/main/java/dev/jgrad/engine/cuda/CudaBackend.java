@@ -17,6 +17,7 @@ import java.util.Arrays;
 
 import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
@@ -77,6 +78,31 @@ public final class CudaBackend implements Backend {
     /** Blocks until every queued kernel has finished. */
     public void synchronize() {
         rt.synchronize("synchronize()");
+    }
+
+    // ---------------------------------------------------------------- for benchmarks
+
+    /** Launches the empty kernel (one block of one thread): the cost of a launch from Java. */
+    public void launchEmpty() {
+        rt.launch("elementwise", "empty", new int[] {1, 1, 1}, new int[] {1, 1, 1});
+    }
+
+    /** cuMemcpyDtoDAsync of {@code n} floats: the device's copy bandwidth, the ceiling for memory-bound kernels. */
+    public void copyDeviceToDevice(Buffer src, Buffer dst, int n) {
+        rt.makeCurrent();
+        CudaException.check(cuMemcpyDtoDAsync(d(dst).ptr, d(src).ptr, (long) n * Float.BYTES, rt.stream),
+                "cuMemcpyDtoDAsync(" + n + " floats)");
+    }
+
+    /** {@link #matmul} with a named version ({@code v1}, {@code v2}, {@code v3} or {@code cublas}). */
+    public void matmulWith(String version, Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
+                           boolean transA, boolean transB) {
+        gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, 0, 0);
+    }
+
+    /** Null when the cuBLAS baseline loaded, otherwise why it did not. */
+    public String cublasUnavailableReason() {
+        return cublas.unavailableReason();
     }
 
     private static CudaBuffer d(Buffer b) {
@@ -226,6 +252,11 @@ public final class CudaBackend implements Backend {
             return;
         }
         String version = matmul.equals("v3") && (long) m * n < 64 * 64 ? "v2" : matmul;
+        gemmVersion(version, a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
+    }
+
+    private void gemmVersion(String version, CudaBuffer a, CudaBuffer b, CudaBuffer c, int batch, int m, int n, int k,
+                             boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
         int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
         switch (version) {
             case "cublas" -> cublas.sgemm(a, b, c, batch, m, n, k, transA, transB, (int) aBatchStride, (int) bBatchStride);
