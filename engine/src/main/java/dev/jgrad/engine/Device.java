@@ -90,6 +90,14 @@ public final class Device {
         return out;
     }
 
+    /** The device types that cannot run here, each with the reason (for example {@code cuda}). */
+    public static synchronized Map<String, String> unavailable() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (BackendProvider p : providers())
+            if (p.unavailableReason() != null) out.put(p.type(), p.unavailableReason());
+        return out;
+    }
+
     /** One line per provider: its type, rank and whether it is usable (and why not). */
     public static String report() {
         StringBuilder sb = new StringBuilder();

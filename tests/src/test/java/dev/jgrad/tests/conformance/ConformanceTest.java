@@ -1,6 +1,7 @@
 package dev.jgrad.tests.conformance;
 
 import dev.jgrad.engine.Device;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -29,8 +30,12 @@ class ConformanceTest {
     @TestFactory
     Stream<DynamicNode> everyOpOnEveryDevice() {
         List<Device> devices = Device.all();
-        return specs().stream().map(spec -> DynamicContainer.dynamicContainer(spec.name(),
+        Stream<DynamicNode> run = specs().stream().map(spec -> DynamicContainer.dynamicContainer(spec.name(),
                 spec.cases().stream().flatMap(c -> devices.stream().map(d -> DynamicTest.dynamicTest(
                         spec.name() + "[" + c.label() + "] on " + d.name(), () -> Checker.check(spec, c, d))))));
+        // A device this machine lacks (CUDA without a GPU) shows up as a skipped test with the reason.
+        Stream<DynamicNode> skipped = Device.unavailable().entrySet().stream().map(e -> DynamicTest.dynamicTest(
+                "every op on " + e.getKey(), () -> Assumptions.abort(e.getKey() + " is not available: " + e.getValue())));
+        return Stream.concat(run, skipped);
     }
 }
