@@ -33,6 +33,12 @@ public interface Backend {
     /** Returns the buffer's memory; the buffer must not be used afterwards. */
     void free(Buffer buffer);
 
+    /**
+     * Bytes of the buffers this backend handed out and that were not freed yet: what a training
+     * loop must keep constant from step to step.
+     */
+    long bytesInUse();
+
     // ---------------------------------------------------------------- layout
 
     /** Sets the first {@code n} elements of {@code out} to {@code value}. */

@@ -36,9 +36,12 @@ final class Backprop {
                 if (g == null) continue;
                 Node node = t.gradFn();
                 if (node == null) {
-                    // A leaf: own a dense copy, so no two leaves ever share a gradient buffer.
-                    Tensor owned = ElementwiseOps.copyOf(g);
-                    t.setGrad(t.grad() == null ? owned : t.grad().add(owned));
+                    // A leaf owns a dense copy, so no two leaves ever share a gradient buffer, and
+                    // the gradient outlives the memory scope that ran backward.
+                    Tensor previous = t.grad();
+                    Tensor accumulated = previous == null ? ElementwiseOps.copyOf(g) : previous.add(g);
+                    t.setGrad(MemoryScope.keep(accumulated));
+                    if (previous != null) previous.close();
                     continue;
                 }
                 Tensor[] inputs = node.inputs();

@@ -2,8 +2,9 @@ package dev.jgrad.engine;
 
 /**
  * A buffer shared by a tensor and its views, returned to its backend when the last of them is
- * closed. Tensors that are never closed are left to the garbage collector (the CPU's arrays) or,
- * on devices with their own memory, to the backend's Cleaner backstop.
+ * closed or when the {@link MemoryScope} it was created in closes. Tensors that are never closed
+ * are left to the garbage collector (the CPU's arrays) or, on devices with their own memory, to
+ * the backend's Cleaner backstop.
  */
 final class Storage {
     final Device device;
@@ -13,6 +14,7 @@ final class Storage {
     Storage(Device device, Buffer buffer) {
         this.device = device;
         this.buffer = buffer;
+        MemoryScope.register(this);
     }
 
     synchronized Storage retain() {
@@ -24,6 +26,13 @@ final class Storage {
     synchronized void release() {
         if (refs == 0) return;
         if (--refs == 0) device.backend().free(buffer);
+    }
+
+    /** Returns the buffer now, whatever views still point at it (the end of a {@link MemoryScope}). */
+    synchronized void releaseAll() {
+        if (refs == 0) return;
+        refs = 0;
+        device.backend().free(buffer);
     }
 
     synchronized boolean released() {

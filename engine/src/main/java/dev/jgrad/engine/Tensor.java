@@ -34,6 +34,13 @@ public final class Tensor implements AutoCloseable {
         this.offset = offset;
     }
 
+    /** A view of {@code base}'s memory: it holds a reference, which the enclosing scope (if any) drops at its end. */
+    static Tensor view(Tensor base, int[] shape, int[] strides, int offset) {
+        Tensor v = new Tensor(base.storage.retain(), shape, strides, offset);
+        MemoryScope.registerView(v);
+        return v;
+    }
+
     /** A new, uninitialized contiguous tensor. */
     static Tensor empty(Device device, int... shape) {
         int[] s = Shapes.copy(shape);
@@ -246,12 +253,13 @@ public final class Tensor implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        MemoryScope.forgetView(this);
         storage.release();
     }
 
     /** A tensor sharing this one's memory, cut off from the graph. */
     public Tensor detach() {
-        return new Tensor(storage.retain(), shape, strides, offset);
+        return view(this, shape, strides, offset);
     }
 
     /** Copies {@code src} (broadcast to this shape) into this tensor's memory, in place. */
@@ -312,8 +320,9 @@ public final class Tensor implements AutoCloseable {
         return grad;
     }
 
-    /** Forgets the accumulated gradient. */
+    /** Forgets the accumulated gradient and returns its memory. */
     public void zeroGrad() {
+        if (grad != null) grad.close();
         grad = null;
     }
 

@@ -37,7 +37,7 @@ final class ViewOps {
             base = x.contiguous();
         }
         int[] from = x.shape;
-        Tensor out = new Tensor(base.storage.retain(), shape, Shapes.contiguousStrides(shape), base.offset);
+        Tensor out = Tensor.view(base, shape, Shapes.contiguousStrides(shape), base.offset);
         return out.recorded(op, g -> new Tensor[] {g.reshape(from)}, base);
     }
 
@@ -55,7 +55,7 @@ final class ViewOps {
             strides[i] = x.strides[d];
             inverse[d] = i;
         }
-        Tensor out = new Tensor(x.storage.retain(), shape, strides, x.offset);
+        Tensor out = Tensor.view(x, shape, strides, x.offset);
         return out.recorded("permute", g -> new Tensor[] {g.permute(inverse)}, x);
     }
 
@@ -71,7 +71,7 @@ final class ViewOps {
         int[] shape = x.shape(), strides = x.strides();
         shape[d] = (e - s + step - 1) / step;
         strides[d] *= step;
-        Tensor out = new Tensor(x.storage.retain(), shape, strides, x.offset + s * x.strides[d]);
+        Tensor out = Tensor.view(x, shape, strides, x.offset + s * x.strides[d]);
         int[] inShape = x.shape;
         return out.recorded("slice", g -> {
             Tensor gx = Tensor.zeros(g.device(), inShape);
@@ -98,7 +98,7 @@ final class ViewOps {
             strides[i] = i < lead || have != want ? 0 : x.strides[i - lead];
         }
         int[] from = x.shape;
-        Tensor out = new Tensor(x.storage.retain(), shape, strides, x.offset);
+        Tensor out = Tensor.view(x, shape, strides, x.offset);
         return out.recorded("expand", g -> new Tensor[] {sumTo(g, from)}, x);
     }
 

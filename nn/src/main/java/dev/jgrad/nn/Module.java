@@ -1,6 +1,7 @@
 package dev.jgrad.nn;
 
 import dev.jgrad.engine.Device;
+import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.Shapes;
 import dev.jgrad.engine.Tensor;
 
@@ -111,7 +112,7 @@ public abstract class Module {
         }
         for (var e : bufs.entrySet()) {
             Tensor current = e.getValue()[0];
-            e.getValue()[0] = state.get(e.getKey()).detach().to(current.device()).contiguous();
+            e.getValue()[0] = MemoryScope.keep(state.get(e.getKey()).detach().to(current.device()).contiguous());
         }
     }
 
@@ -125,7 +126,7 @@ public abstract class Module {
     /** Moves every parameter and buffer to {@code device}. */
     public Module to(Device device) {
         for (Parameter p : parameters.values()) p.moveTo(device);
-        for (Tensor[] b : buffers.values()) b[0] = b[0].to(device);
+        for (Tensor[] b : buffers.values()) b[0] = MemoryScope.keep(b[0].to(device));
         for (Module c : children.values()) c.to(device);
         return this;
     }

@@ -1,6 +1,7 @@
 package dev.jgrad.nn;
 
 import dev.jgrad.engine.Device;
+import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.Tensor;
 
 /**
@@ -11,7 +12,7 @@ public final class Parameter {
     private Tensor value;
 
     public Parameter(Tensor value) {
-        this.value = value.requiresGrad(true);
+        this.value = MemoryScope.keep(value.requiresGrad(true));
     }
 
     /** The current tensor; use it in forward passes. */
@@ -33,10 +34,10 @@ public final class Parameter {
     }
 
     void moveTo(Device device) {
-        if (value.device() != device) value = value.detach().to(device).requiresGrad(true);
+        if (value.device() != device) value = MemoryScope.keep(value.detach().to(device).requiresGrad(true));
     }
 
     void replace(Tensor replacement) {
-        value = replacement.requiresGrad(true);
+        value = MemoryScope.keep(replacement.requiresGrad(true));
     }
 }

@@ -43,8 +43,11 @@ public abstract class CpuBackend implements Backend {
         return k;
     }
 
+    private final java.util.concurrent.atomic.AtomicLong bytesInUse = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
     public Buffer allocate(int numel) {
+        bytesInUse.addAndGet((long) numel * Float.BYTES);
         return new CpuBuffer(new float[numel]);
     }
 
@@ -60,7 +63,13 @@ public abstract class CpuBackend implements Backend {
 
     @Override
     public void free(Buffer buffer) {
-        // The garbage collector owns Java arrays.
+        // The garbage collector reclaims the array itself; this only keeps the books.
+        bytesInUse.addAndGet(-(long) f(buffer).length * Float.BYTES);
+    }
+
+    @Override
+    public long bytesInUse() {
+        return bytesInUse.get();
     }
 
     @Override

@@ -65,7 +65,8 @@ public final class CudaBackend implements Backend {
         return toString() + ", " + rt.smCount + " SMs; cuBLAS baseline: " + (cb == null ? "loaded" : cb);
     }
 
-    /** Device bytes handed out and not yet freed (for memory-growth checks). */
+    /** Device bytes handed out and not yet freed (rounded to the allocator's block sizes). */
+    @Override
     public long bytesInUse() {
         return allocator.inUseBytes();
     }

@@ -1,6 +1,7 @@
 package dev.jgrad.nn.optim;
 
 import dev.jgrad.engine.FusedOptimizer;
+import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.OptimizerStep;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.engine.autograd.GradMode;
@@ -62,8 +63,8 @@ public abstract class Optimizer {
         int count = hyperparameters(lr, 1, 1f).stateCount();
         for (Parameter param : params) {
             Tensor v = param.value();
-            if (count >= 1) state1.add(Tensor.zeros(v.device(), v.shape()));
-            if (count >= 2) state2.add(Tensor.zeros(v.device(), v.shape()));
+            if (count >= 1) state1.add(MemoryScope.keep(Tensor.zeros(v.device(), v.shape())));
+            if (count >= 2) state2.add(MemoryScope.keep(Tensor.zeros(v.device(), v.shape())));
         }
     }
 

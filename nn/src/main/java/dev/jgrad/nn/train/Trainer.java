@@ -1,5 +1,6 @@
 package dev.jgrad.nn.train;
 
+import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.engine.autograd.GradMode;
 import dev.jgrad.nn.Module;
@@ -75,7 +76,8 @@ public final class Trainer {
             Progress progress = new Progress(out, terminal, String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs),
                     train.batchesPerEpoch());
             for (Batch b : train) {
-                try (b) {
+                // Everything a step allocates (batch, activations, saved tensors) goes back at its end.
+                try (MemoryScope scope = MemoryScope.open(); b) {
                     if (schedule != null) optimizer.setLr(schedule.lr(step));
                     Tensor logits = model.forward(b.x());
                     Tensor l = loss.apply(logits, b.y());
@@ -119,7 +121,7 @@ public final class Trainer {
         int[][] confusion = classes > 0 ? new int[classes][classes] : null;
         try (var noGrad = GradMode.disable()) {
             for (Batch b : data) {
-                try (b) {
+                try (MemoryScope scope = MemoryScope.open(); b) {
                     Tensor logits = model.forward(b.x());
                     lossSum += (double) loss.apply(logits, b.y()).item() * b.size();
                     float[] predicted = logits.argmax(1, false).toArray(), truth = b.y().toArray();
