@@ -10,6 +10,7 @@ import dev.jgrad.engine.Shapes;
 import dev.jgrad.engine.StridedView;
 import dev.jgrad.engine.UnaryOp;
 import dev.jgrad.engine.cpu.CpuBackend;
+import dev.jgrad.engine.cpu.ScalarMath;
 
 /**
  * The readable reference: plain scalar loops on one thread, one loop nest per op. Every other
@@ -50,7 +51,7 @@ public final class LoopedBackend extends CpuBackend {
         float[] x = f(a.buffer()), y = f(b.buffer()), o = f(out);
         StridedLoop loop = new StridedLoop(shape, new int[] {a.offset(), b.offset()}, a.strides(), b.strides());
         int n = Shapes.numel(shape);
-        for (int i = 0; i < n; i++, loop.next()) o[i] = Elementwise.apply(op, x[loop.offset[0]], y[loop.offset[1]]);
+        for (int i = 0; i < n; i++, loop.next()) o[i] = ScalarMath.apply(op, x[loop.offset[0]], y[loop.offset[1]]);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.jgrad.engine.cpu.vectorized;
 
 import dev.jgrad.engine.BinaryOp;
 import dev.jgrad.engine.UnaryOp;
+import dev.jgrad.engine.cpu.ScalarMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -68,35 +69,8 @@ final class MapOps {
     static final BinaryOp[] BINARIES = BinaryOp.values();
 
     static float scalar(int code, float x, float y, float z, float a, float b, float c, float d) {
-        if (code < DERIVATIVE) {
-            return switch (UNARIES[code]) {
-                case NEG -> -x;
-                case EXP -> (float) Math.exp(x);
-                case LOG -> (float) Math.log(x);
-                case SQRT -> (float) Math.sqrt(x);
-                case ABS -> Math.abs(x);
-                case RELU -> x > 0 ? x : 0f;
-                case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
-                case TANH -> (float) Math.tanh(x);
-                case POW -> (float) Math.pow(x, a);
-                case CLAMP -> Math.min(Math.max(x, a), b);
-            };
-        }
-        if (code < BINARY) {
-            float slope = switch (UNARIES[code - DERIVATIVE]) {
-                case NEG -> -1f;
-                case EXP -> y;
-                case LOG -> 1f / x;
-                case SQRT -> 0.5f / y;
-                case ABS -> Math.signum(x);
-                case RELU -> x > 0 ? 1f : 0f;
-                case SIGMOID -> y * (1f - y);
-                case TANH -> 1f - y * y;
-                case POW -> a * (float) Math.pow(x, a - 1);
-                case CLAMP -> x >= a && x <= b ? 1f : 0f;
-            };
-            return z * slope;
-        }
+        if (code < DERIVATIVE) return ScalarMath.apply(UNARIES[code], x, a, b);
+        if (code < BINARY) return z * ScalarMath.derivative(UNARIES[code - DERIVATIVE], x, y, a, b);
         if (code >= WHERE) {
             return switch (code) {
                 case WHERE -> x != 0f ? y : z;
@@ -110,20 +84,6 @@ final class MapOps {
                 default -> throw new IllegalStateException("map code " + code);
             };
         }
-        return switch (BINARIES[code - BINARY]) {
-            case ADD -> x + y;
-            case SUB -> x - y;
-            case MUL -> x * y;
-            case DIV -> x / y;
-            case POW -> (float) Math.pow(x, y);
-            case MAX -> Math.max(x, y);
-            case MIN -> Math.min(x, y);
-            case EQ -> x == y ? 1f : 0f;
-            case NE -> x != y ? 1f : 0f;
-            case LT -> x < y ? 1f : 0f;
-            case LE -> x <= y ? 1f : 0f;
-            case GT -> x > y ? 1f : 0f;
-            case GE -> x >= y ? 1f : 0f;
-        };
+        return ScalarMath.apply(BINARIES[code - BINARY], x, y);
     }
 }

@@ -1,0 +1,64 @@
+package dev.jgrad.engine.cpu;
+
+import dev.jgrad.engine.BinaryOp;
+import dev.jgrad.engine.UnaryOp;
+
+/**
+ * The one scalar definition of every elementwise function and derivative: the looped kernels
+ * apply it to each element, the vectorized kernels to their scalar tails, so the two sets cannot
+ * disagree on a formula.
+ */
+public final class ScalarMath {
+    private ScalarMath() {}
+
+    /** {@code op(x)} with the op's scalar parameters {@code a}, {@code b} (see {@link UnaryOp}). */
+    public static float apply(UnaryOp op, float x, float a, float b) {
+        return switch (op) {
+            case NEG -> -x;
+            case EXP -> (float) Math.exp(x);
+            case LOG -> (float) Math.log(x);
+            case SQRT -> (float) Math.sqrt(x);
+            case ABS -> Math.abs(x);
+            case RELU -> x > 0 ? x : 0f;
+            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
+            case TANH -> (float) Math.tanh(x);
+            case POW -> (float) Math.pow(x, a);
+            case CLAMP -> Math.min(Math.max(x, a), b);
+        };
+    }
+
+    /** d op(x) / dx, given x and y = op(x). */
+    public static float derivative(UnaryOp op, float x, float y, float a, float b) {
+        return switch (op) {
+            case NEG -> -1f;
+            case EXP -> y;
+            case LOG -> 1f / x;
+            case SQRT -> 0.5f / y;
+            case ABS -> Math.signum(x);
+            case RELU -> x > 0 ? 1f : 0f;
+            case SIGMOID -> y * (1f - y);
+            case TANH -> 1f - y * y;
+            case POW -> a * (float) Math.pow(x, a - 1);
+            case CLAMP -> x >= a && x <= b ? 1f : 0f;
+        };
+    }
+
+    /** {@code op(x, y)}; comparisons give 1 or 0. */
+    public static float apply(BinaryOp op, float x, float y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case POW -> (float) Math.pow(x, y);
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            case EQ -> x == y ? 1f : 0f;
+            case NE -> x != y ? 1f : 0f;
+            case LT -> x < y ? 1f : 0f;
+            case LE -> x <= y ? 1f : 0f;
+            case GT -> x > y ? 1f : 0f;
+            case GE -> x >= y ? 1f : 0f;
+        };
+    }
+}
