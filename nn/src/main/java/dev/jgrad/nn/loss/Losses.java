@@ -28,13 +28,19 @@ public final class Losses {
     }
 
     /**
-     * Binary cross-entropy of logits against targets in {@code [0, 1]}, in the stable form
-     * {@code max(x, 0) - x t + log(1 + exp(-|x|))}.
+     * Binary cross-entropy of logits against targets in {@code [0, 1]}:
+     * {@code -mean(t log s(x) + (1 - t) log(1 - s(x)))}. The two log-probabilities come from a
+     * log-softmax over {@code [0, x]} ({@code log s(x) = x - logsumexp(0, x)},
+     * {@code log(1 - s(x)) = -logsumexp(0, x)}), so large logits stay finite and the gradient is
+     * exactly {@code (s(x) - t) / n} everywhere, including at {@code x = 0}.
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets) {
         sameShape("binaryCrossEntropyWithLogits", logits, targets);
-        Tensor softplusTail = logits.abs().neg().exp().add(1f).log();
-        return logits.relu().sub(logits.mul(targets)).add(softplusTail).mean();
+        Tensor pair = logits.unsqueeze(-1).mul(Tensor.of(logits.device(), new float[] {0f, 1f}, 2));
+        Tensor logProbs = pair.logSoftmax(-1);                       // (..., 2): log(1 - s), log s
+        Tensor weights = targets.unsqueeze(-1).mul(Tensor.of(targets.device(), new float[] {-1f, 1f}, 2))
+                .add(Tensor.of(targets.device(), new float[] {1f, 0f}, 2));   // (..., 2): 1 - t, t
+        return logProbs.mul(weights).sum(-1, false).mean().neg();
     }
 
     private static void sameShape(String op, Tensor a, Tensor b) {
