@@ -34,7 +34,7 @@ if [ "$what" = all ] || [ "$what" = conformance ]; then
     -cp "$CP:$B/lib/test-classes" \
     --select-package dev.jgrad.tests.conformance \
     --select-class dev.jgrad.tests.AutogradTest --select-class dev.jgrad.tests.BadInputTest \
-    --select-class dev.jgrad.tests.nn.OptimizerTest \
+    --select-class dev.jgrad.tests.nn.OptimizerTest --select-class dev.jgrad.tests.MemoryTest \
     --details=summary --disable-banner --reports-dir "$OUT/junit" > "$OUT/conformance.txt" 2>&1
   tail -25 "$OUT/conformance.txt"
 fi

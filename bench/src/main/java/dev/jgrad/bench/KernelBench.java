@@ -41,10 +41,13 @@ public class KernelBench {
     @Param({"looped", "vectorized"})
     public String kernels;
 
-    static final int SMALL = 10_000, LARGE = 1 << 24, MM = 512;
-    static final ConvGeometry CONV = new ConvGeometry(64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
-    static final PoolGeometry POOL = new PoolGeometry(64, 6, 28, 28, 2, 2, 2, 2, 0, 0);
-    static final int SOFTMAX_ROWS = 256, CLASSES = 1000, BN_N = 64, BN_C = 16, BN_HW = 100;
+    // Sizes are instance fields, not constants: the JIT must not fold them into the kernels' loops
+    // (a static final geometry let it unroll the looped pooling and batch-norm kernels, which
+    // real callers never get).
+    int SMALL = 10_000, LARGE = 1 << 24, MM = 512;
+    ConvGeometry CONV = new ConvGeometry(64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
+    PoolGeometry POOL = new PoolGeometry(64, 6, 28, 28, 2, 2, 2, 2, 0, 0);
+    int SOFTMAX_ROWS = 256, CLASSES = 1000, BN_N = 64, BN_C = 16, BN_HW = 100;
 
     Backend backend;
     Buffer smallA, smallB, smallOut, largeA, largeB, largeOut;
@@ -54,7 +57,7 @@ public class KernelBench {
     Buffer logits, probs, labels, loss, lse;
     Buffer bnX, bnGamma, bnBeta, bnRunMean, bnRunVar, bnY, bnMean, bnInvStd;
     // For the remaining ops: a 1M-element vector family, a 1024 x 1024 matrix family, and backward buffers.
-    static final int MILLION = 1 << 20, SIDE = 1024;
+    int MILLION = 1 << 20, SIDE = 1024;
     Buffer vx, vy, vg, vout, mask, adamM, adamV, matX, matRow, matOut, rowOut, rowIdx;
     Buffer convGy, convGx, convGw, convGb, poolGy, poolGx, probsGrad, bnGy, bnGx, bnGGamma, bnGBeta, gLoss;
 

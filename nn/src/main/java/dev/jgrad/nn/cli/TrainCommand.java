@@ -40,14 +40,14 @@ final class TrainCommand implements Callable<Integer> {
     String model;
     @Option(names = "--epochs", defaultValue = "10") int epochs;
     @Option(names = "--batch-size", defaultValue = "128") int batchSize;
-    @Option(names = "--lr", defaultValue = "0.001") float lr;
+    @Option(names = "--lr", defaultValue = "0.002") float lr;
     @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, momentum, adagrad, rmsprop, adam or adamw")
     String optimizer;
     @Option(names = "--momentum", defaultValue = "0.9") float momentum;
     @Option(names = "--weight-decay", defaultValue = "0") float weightDecay;
     @Option(names = "--clip-norm", defaultValue = "0", description = "clip gradients to this global norm (0: off)")
     float clipNorm;
-    @Option(names = "--schedule", defaultValue = "none", description = "none, step, exp or cosine (per step)")
+    @Option(names = "--schedule", defaultValue = "cosine", description = "none, step, exp or cosine, per step (default: ${DEFAULT-VALUE})")
     String schedule;
     @Option(names = "--warmup", defaultValue = "0", description = "linear warm-up steps before the schedule")
     int warmup;

@@ -33,8 +33,8 @@ final class Chart {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.drawString(title, MARGIN, 20);
         List<History.Epoch> e = history.epochs();
-        panel(g, 0, "loss", e, History.Epoch::trainLoss, History.Epoch::valLoss);
-        panel(g, PANEL_W, "accuracy", e, History.Epoch::trainAccuracy, History.Epoch::valAccuracy);
+        panel(g, 0, "loss", e, History.Epoch::trainLoss, History.Epoch::valLoss, true);
+        panel(g, PANEL_W, "accuracy", e, History.Epoch::trainAccuracy, History.Epoch::valAccuracy, false);
         g.dispose();
         Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
         try {
@@ -46,7 +46,8 @@ final class Chart {
     }
 
     private static void panel(Graphics2D g, int x0, String name, List<History.Epoch> epochs,
-                              ToDoubleFunction<History.Epoch> train, ToDoubleFunction<History.Epoch> val) {
+                              ToDoubleFunction<History.Epoch> train, ToDoubleFunction<History.Epoch> val,
+                              boolean legendOnTop) {
         int top = 40, left = x0 + MARGIN, right = x0 + PANEL_W - 20, bottom = H - 10;
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (History.Epoch e : epochs)
@@ -67,14 +68,15 @@ final class Chart {
             g.drawString(String.format(Locale.ROOT, "%.3f", v), x0 + 4, y + 4);
         }
         int n = epochs.size();
-        g.drawString("epoch 1", left, bottom + 0);
-        g.drawString(Integer.toString(n), right - 12, bottom + 0);
+        g.drawString("epoch 1", left, bottom + 14);
+        g.drawString(Integer.toString(n), right - 12, bottom + 14);
         line(g, epochs, train, TRAIN, lo, hi, left, right, top, bottom);
         line(g, epochs, val, VAL, lo, hi, left, right, top, bottom);
+        int legendY = legendOnTop ? top + 15 : bottom - 25;
         g.setColor(TRAIN);
-        g.drawString("train", right - 80, top + 15);
+        g.drawString("train", right - 80, legendY);
         g.setColor(VAL);
-        g.drawString("validation", right - 80, top + 30);
+        g.drawString("validation", right - 80, legendY + 15);
     }
 
     private static void line(Graphics2D g, List<History.Epoch> epochs, ToDoubleFunction<History.Epoch> f, Color color,

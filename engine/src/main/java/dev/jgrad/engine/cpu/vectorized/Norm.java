@@ -1,14 +1,16 @@
 package dev.jgrad.engine.cpu.vectorized;
 
-import dev.jgrad.engine.BinaryOp;
 import dev.jgrad.engine.Philox;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Batch norm over {@code (n, c, hw)} with channels split across the cores (each channel is
  * {@code n} contiguous runs of {@code hw}), and inverted dropout with elements split across them.
  */
 final class Norm {
-    private static final int MUL = MapOps.binary(BinaryOp.MUL);
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private Norm() {}
 
@@ -59,22 +61,37 @@ final class Norm {
                                   int n, int c, int hw, boolean training) {
         int m = n * hw;
         Parallel.parallelFor(c, grain(n, hw), (c0, c1) -> {
-            float[] k = new float[1];
             for (int ch = c0; ch < c1; ch++) {
                 float mean = saveMean[ch], invStd = saveInvStd[ch];
-                float sumGy = channelSum(ReduceDriver.SUM, gy, null, n, c, hw, ch, 0f);
-                float sumGyXhat = channelSum(ReduceDriver.DOT_CENTERED, x, gy, n, c, hw, ch, mean) * invStd;
+                // One pass for both sums: sum(gy) and sum(gy * (x - mean)).
+                FloatVector vg = FloatVector.zero(S), vgx = FloatVector.zero(S);
+                float sg = 0f, sgx = 0f;
+                for (int i = 0; i < n; i++) {
+                    int at = (i * c + ch) * hw, j = 0;
+                    for (int bound = S.loopBound(hw); j < bound; j += S.length()) {
+                        FloatVector g = FloatVector.fromArray(S, gy, at + j);
+                        vg = vg.add(g);
+                        vgx = FloatVector.fromArray(S, x, at + j).sub(mean).fma(g, vgx);
+                    }
+                    for (; j < hw; j++) {
+                        sg += gy[at + j];
+                        sgx += gy[at + j] * (x[at + j] - mean);
+                    }
+                }
+                float sumGy = sg + vg.reduceLanes(VectorOperators.ADD);
+                float sumGyXhat = (sgx + vgx.reduceLanes(VectorOperators.ADD)) * invStd;
                 gBeta[ch] = sumGy;
                 gGamma[ch] = sumGyXhat;
-                k[0] = gamma[ch] * invStd;
+                float k = gamma[ch] * invStd;
+                // training: gx = k (gy - sumGy/m - xhat sumGyXhat/m), xhat = (x - mean) invStd
+                float shift = training ? sumGy / m : 0f, slope = training ? invStd * sumGyXhat / m : 0f;
                 for (int i = 0; i < n; i++) {
-                    int at = (i * c + ch) * hw;
-                    if (training) {
-                        MapDriver.row(MapOps.NORMALIZE_BACKWARD, x, at, 1, gy, at, 1, gy, at, 1, gx, at, hw,
-                                sumGy / m, mean, k[0], invStd * (sumGyXhat / m));
-                    } else {
-                        MapDriver.row(MUL, gy, at, 1, k, 0, 0, k, 0, 0, gx, at, hw, 0f, 0f, 0f, 0f);
+                    int at = (i * c + ch) * hw, j = 0;
+                    for (int bound = S.loopBound(hw); j < bound; j += S.length()) {
+                        FloatVector centered = FloatVector.fromArray(S, x, at + j).sub(mean);
+                        FloatVector.fromArray(S, gy, at + j).sub(shift).sub(centered.mul(slope)).mul(k).intoArray(gx, at + j);
                     }
+                    for (; j < hw; j++) gx[at + j] = k * (gy[at + j] - shift - (x[at + j] - mean) * slope);
                 }
             }
         });

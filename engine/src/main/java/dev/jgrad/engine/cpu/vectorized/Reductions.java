@@ -160,8 +160,11 @@ final class Reductions {
     }
 
     static void scatterMiddle(float[] index, float[] g, float[] gx, int outer, int r, int inner) {
-        Layout.fill(gx, outer * r * inner, 0f);
-        Parallel.parallelFor(outer, Math.max(1, MapDriver.GRAIN / Math.max(1, inner)), (o0, o1) -> {
+        // One pass per block of rows: zero the block, then drop in its inner values. It is a memset
+        // in all but name, bound by memory bandwidth, so it splits across cores only when huge.
+        int block = r * inner;
+        Parallel.parallelFor(outer, Math.max(1, (1 << 22) / Math.max(1, block)), (o0, o1) -> {
+            java.util.Arrays.fill(gx, o0 * block, o1 * block, 0f);
             for (int o = o0; o < o1; o++)
                 for (int i = 0; i < inner; i++)
                     gx[(o * r + (int) index[o * inner + i]) * inner + i] = g[o * inner + i];
