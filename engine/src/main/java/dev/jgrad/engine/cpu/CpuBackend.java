@@ -5,7 +5,8 @@ import dev.jgrad.engine.Buffer;
 
 /**
  * What both CPU kernel sets share: memory is a Java {@code float[]}, copies are
- * {@code System.arraycopy}, and freeing leaves the array to the garbage collector. The compute
+ * {@code System.arraycopy}, and large arrays that are freed go back to an {@link ArrayPool} for the
+ * next allocation of the same size (small ones to the garbage collector). The compute
  * methods are the kernel set's own ({@link dev.jgrad.engine.cpu.looped.LoopedBackend},
  * {@link dev.jgrad.engine.cpu.vectorized.VectorizedBackend}).
  */
@@ -44,11 +45,12 @@ public abstract class CpuBackend implements Backend {
     }
 
     private final java.util.concurrent.atomic.AtomicLong bytesInUse = new java.util.concurrent.atomic.AtomicLong();
+    private final ArrayPool pool = ArrayPool.forThisJvm();
 
     @Override
     public Buffer allocate(int numel) {
         bytesInUse.addAndGet((long) numel * Float.BYTES);
-        return new CpuBuffer(new float[numel]);
+        return new CpuBuffer(pool.take(numel));
     }
 
     @Override
@@ -63,13 +65,19 @@ public abstract class CpuBackend implements Backend {
 
     @Override
     public void free(Buffer buffer) {
-        // The garbage collector reclaims the array itself; this only keeps the books.
-        bytesInUse.addAndGet(-(long) f(buffer).length * Float.BYTES);
+        float[] array = f(buffer);
+        bytesInUse.addAndGet(-(long) array.length * Float.BYTES);
+        pool.give(array);
     }
 
     @Override
     public long bytesInUse() {
         return bytesInUse.get();
+    }
+
+    /** Bytes of freed arrays kept for reuse by the next allocations of the same sizes (not in use). */
+    public long pooledBytes() {
+        return pool.pooledBytes();
     }
 
     @Override

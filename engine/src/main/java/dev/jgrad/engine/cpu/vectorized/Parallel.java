@@ -6,7 +6,8 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
 
 /**
- * The one thread pool every vectorized kernel shares, sized to the machine's cores. Work below a
+ * The one thread pool every vectorized kernel shares, sized to the machine's cores (or to
+ * {@code -Djgrad.cpu.threads=N}). Work below a
  * kernel's grain runs inline on the caller so that small tensors never pay for a fork; a
  * {@code parallelFor} reached from inside a pool worker also runs inline (no nested splitting).
  */
@@ -17,7 +18,7 @@ final class Parallel {
         void run(int start, int end);
     }
 
-    static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    static final int THREADS = Math.max(1, Integer.getInteger("jgrad.cpu.threads", Runtime.getRuntime().availableProcessors()));
 
     private static final ForkJoinPool POOL = new ForkJoinPool(THREADS, pool -> {
         ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
