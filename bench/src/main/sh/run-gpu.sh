@@ -5,6 +5,7 @@
 #   devices.txt      what jgrad sees (`jgrad devices`)
 #   conformance.txt  the conformance suite on every device, CUDA included (JUnit console)
 #   gpu-bench.md     CudaBench: each kernel against cuBLAS / copy bandwidth (JMH)
+#   <machine>-<date>.md  CompareBench quick mode: jgrad on CUDA next to jgrad on the CPU, every workload
 #   train-*.txt      LeNet on Fashion-MNIST on the GPU, when DATA_DIR holds the IDX files
 # Usage: bundle/run-gpu.sh [all|conformance|bench|train]
 set -uo pipefail
@@ -43,6 +44,9 @@ if [ "$what" = all ] || [ "$what" = bench ]; then
   "${JAVA[@]}" -cp "$B/lib/benchmarks.jar" dev.jgrad.bench.GpuReport "$OUT/gpu-bench.md" "$gpu (driver)" \
     > "$OUT/gpu-bench.log" 2>&1
   cat "$OUT/gpu-bench.md"
+  "${JAVA[@]}" -Djgrad.bench.threads="$(nproc)" -cp "$CP" dev.jgrad.bench.compare.BenchMain --quick \
+    --engines machine,jgrad-vectorized,jgrad-cuda --out "$OUT" > "$OUT/compare-bench.log" 2>&1
+  tail -3 "$OUT/compare-bench.log"
 fi
 if { [ "$what" = all ] || [ "$what" = train ]; } && [ -n "${DATA_DIR:-}" ]; then
   "${JAVA[@]}" -cp "$CP" dev.jgrad.nn.Main train --model lenet --epochs 10 --seed 42 --device cuda \

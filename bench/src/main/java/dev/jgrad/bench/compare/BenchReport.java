@@ -1,0 +1,333 @@
+package dev.jgrad.bench.compare;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * Turns one {@link BenchMain} run into Markdown tables (throughput per engine, vectorized ÷ looped,
+ * jgrad ÷ the best peer, % of the machine's measured ceiling), the issue's targets with their
+ * measured values, and two PNG bar charts. Every ratio compares numbers from the same run.
+ */
+final class BenchReport {
+    /** The jgrad column the peer ratios and ceilings use: the CPU fast path, like the peers' CPU builds. */
+    static final String JGRAD = "jgrad-vectorized";
+    static final List<String> PEERS = List.of("pytorch", "dl4j");
+    private static final Color[] COLORS = {new Color(150, 150, 150), new Color(31, 119, 180), new Color(44, 160, 44),
+            new Color(255, 127, 14), new Color(214, 39, 40), new Color(148, 103, 189)};
+
+    /** engine -> workload -> microseconds per call. */
+    private final Map<String, Map<Workload, Double>> micros = new LinkedHashMap<>();
+    private final List<Workload> requested;
+    private final Map<String, String> skipped, described;
+    private final boolean quick;
+    private final double minutes;
+    private final List<String> notes = new ArrayList<>();
+
+    /**
+     * @param micros    engine -> workload -> measured microseconds per call
+     * @param requested the workloads the run was asked for, in report order
+     * @param skipped   "engine" or "engine/workloadId" -> why it was not run
+     * @param described engine -> its {@link Engine#describe()}
+     */
+    BenchReport(Map<String, Map<Workload, Double>> micros, List<Workload> requested, Map<String, String> skipped,
+                Map<String, String> described, boolean quick, double minutes) {
+        this.requested = requested;
+        for (String e : BenchMain.ENGINES) this.micros.put(e, new LinkedHashMap<>());
+        micros.forEach((e, m) -> this.micros.computeIfAbsent(e, k -> new LinkedHashMap<>()).putAll(m));
+        this.skipped = skipped;
+        this.described = described;
+        this.quick = quick;
+        this.minutes = minutes;
+    }
+
+    /** Work per second of one engine on one workload (flops, bytes, or calls), NaN when not measured. */
+    double rate(String engine, Workload w) {
+        Double us = micros.getOrDefault(engine, Map.of()).get(w);
+        return us == null ? Double.NaN : w.workPerCall() / (us * 1e-6);
+    }
+
+    /** Engines that have at least one measured workload, in report order, the machine excluded. */
+    List<String> columns() {
+        return micros.entrySet().stream().filter(e -> !e.getKey().equals("machine") && !e.getValue().isEmpty())
+                .map(Map.Entry::getKey).toList();
+    }
+
+    double ceiling(Workload.Unit unit) {
+        return switch (unit) {
+            case BYTES -> Math.max(rate("machine", Workload.COPY_256MB), rate("machine", Workload.UPDATE_256MB));
+            case FLOPS -> {
+                double peak = rate("machine", Workload.FMA_PEAK);
+                for (String e : columns()) for (Workload w : Workload.values()) {
+                    double r = rate(e, w);
+                    if (w.unit == Workload.Unit.FLOPS && !e.equals("jgrad-cuda") && !Double.isNaN(r)) peak = Math.max(peak, r);
+                }
+                yield peak;
+            }
+            case STEPS -> Double.NaN;
+        };
+    }
+
+    /** Best peer's rate on w and its name, or null when no peer measured it. */
+    Map.Entry<String, Double> bestPeer(Workload w) {
+        Map.Entry<String, Double> best = null;
+        for (String p : PEERS) {
+            double r = rate(p, w);
+            if (!Double.isNaN(r) && (best == null || r > best.getValue())) best = Map.entry(p, r);
+        }
+        return best;
+    }
+
+    void write(Path dir, String base) throws IOException {
+        Files.writeString(dir.resolve(base + ".md"), markdown(base));
+        enginesChart(dir.resolve(base + "-engines.png"));
+        if (columns().contains("jgrad-looped")) vectorizationChart(dir.resolve(base + "-vectorization.png"));
+    }
+
+    /** The report's Markdown; {@code base} names the chart files it links. */
+    String markdown(String base) {
+        notes.clear();
+        StringBuilder md = new StringBuilder();
+        md.append("# jgrad against its peers: ").append(MachineInfo.cpu()).append(", ").append(LocalDate.now()).append("\n\n");
+        md.append("Machine: ").append(MachineInfo.describe()).append(".  \n");
+        md.append(String.format(Locale.ROOT, "Mode: %s (%.1f minutes), JMH average time per call, one fork per engine and workload, "
+                + "every engine given %d threads.%n%n", quick ? "quick" : "full", minutes, CompareBench.threads()));
+        md.append("Engines:\n\n");
+        for (var e : described.entrySet()) md.append("- **").append(e.getKey()).append("**: ").append(e.getValue()).append('\n');
+        for (var e : skipped.entrySet()) if (!e.getKey().contains("/")) md.append("- **").append(e.getKey()).append("**: not run: ").append(e.getValue()).append('\n');
+        md.append("\nBefore timing, each trial checks that its engine's output on the same inputs matches jgrad's vectorized kernels "
+                + "(relative L2 error under 1e-3; those are held to float64 references by the conformance suite), so every row "
+                + "measures the same computation. Throughput is the work of one call (flops, or the bytes it must read and write) "
+                + "over its time; ratios are speeds, > 1 means jgrad is faster.\n\n");
+        md.append(String.format(Locale.ROOT, "Ceilings measured in this run: copy %s, in-place update %s, FMA peak %s (%s). "
+                + "GB/s rows are compared with the larger of the two bandwidths (a copy also pays write-allocate reads that it "
+                + "does not count; an in-place update does not), GFLOP/s rows with the FMA peak.%n%n",
+                fmt(rate("machine", Workload.COPY_256MB), Workload.Unit.BYTES),
+                fmt(rate("machine", Workload.UPDATE_256MB), Workload.Unit.BYTES),
+                fmt(rate("machine", Workload.FMA_PEAK), Workload.Unit.FLOPS), described.getOrDefault("machine", "")));
+        table(md);
+        targets(md);
+        behind(md);
+        md.append("\n![jgrad and its peers, relative speed](").append(base).append("-engines.png)\n");
+        if (columns().contains("jgrad-looped"))
+            md.append("\n![vectorized over looped](").append(base).append("-vectorization.png)\n");
+        return md.toString();
+    }
+
+    private void table(StringBuilder md) {
+        List<String> cols = columns();
+        md.append("| workload | unit |");
+        for (String c : cols) md.append(' ').append(c).append(" |");
+        md.append(" vectorized ÷ looped | jgrad ÷ best peer | % of ceiling |\n|---|---|");
+        md.append("---:|".repeat(cols.size() + 3)).append('\n');
+        for (Workload w : Workload.engineWorkloads()) {
+            if (!requested.contains(w)) continue;
+            boolean any = cols.stream().anyMatch(c -> !Double.isNaN(rate(c, w)));
+            if (!any && cols.stream().allMatch(c -> skipped.containsKey(c + "/" + w.id()) && skipped.get(c + "/" + w.id()).startsWith("full")))
+                continue;
+            md.append("| ").append(w.id()).append(" | ").append(unitName(w.unit)).append(" |");
+            for (String c : cols) {
+                double r = rate(c, w);
+                md.append(' ').append(Double.isNaN(r) ? missingCell(c, w) : fmtValue(r, w.unit)).append(" |");
+            }
+            md.append(' ').append(ratio(rate(JGRAD, w) / rate("jgrad-looped", w))).append(" |");
+            var best = bestPeer(w);
+            md.append(' ').append(best == null ? "" : ratio(rate(JGRAD, w) / best.getValue()) + " (" + best.getKey() + ")").append(" |");
+            double ceil = ceiling(w.unit), mine = rate(JGRAD, w);
+            md.append(' ').append(Double.isNaN(ceil) || Double.isNaN(mine) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * mine / ceil)).append(" |\n");
+        }
+        if (!notes.isEmpty()) {
+            md.append('\n');
+            for (int i = 0; i < notes.size(); i++) md.append("(").append(i + 1).append(") ").append(notes.get(i)).append("  \n");
+        }
+        md.append('\n');
+    }
+
+    private String missingCell(String engine, Workload w) {
+        String why = skipped.get(engine + "/" + w.id());
+        String note = why == null ? engine + " on " + w.id() + ": the trial failed (its error is in the run's log)" : engine + ": " + why;
+        if (why != null && why.startsWith("full mode")) note = "full mode only: " + why;
+        int i = notes.indexOf(note);
+        if (i < 0) { notes.add(note); i = notes.size() - 1; }
+        return "n/a (" + (i + 1) + ")";
+    }
+
+    private void targets(StringBuilder md) {
+        md.append("## The targets of issue 5\n\n| target | measured | met |\n|---|---|---|\n");
+        double minAll = Double.POSITIVE_INFINITY, minHeavy = Double.POSITIVE_INFINITY;
+        String minAllAt = "", minHeavyAt = "";
+        for (Workload w : Workload.engineWorkloads()) {
+            double s = rate(JGRAD, w) / rate("jgrad-looped", w);
+            if (Double.isNaN(s)) continue;
+            if (s < minAll) { minAll = s; minAllAt = w.id(); }
+            if ((w.kind == Workload.Kind.MATMUL || w.kind == Workload.Kind.CONV) && s < minHeavy) { minHeavy = s; minHeavyAt = w.id(); }
+        }
+        target(md, "vectorized >= 10x looped on matmul and conv2d", minHeavy, 10, "lowest " + ratio(minHeavy) + " (" + minHeavyAt + ")");
+        target(md, "vectorized never slower than looped", minAll, 1, "lowest " + ratio(minAll) + " (" + minAllAt + ")");
+        var best = bestPeer(Workload.SGEMM_1024);
+        double sgemm = best == null ? Double.NaN : rate(JGRAD, Workload.SGEMM_1024) / best.getValue();
+        target(md, "SGEMM n = 1024 >= 0.7x the best peer", sgemm, 0.7, ratio(sgemm) + (best == null ? "" : " of " + best.getKey()));
+        for (Workload w : List.of(Workload.CONV_LENET1, Workload.CONV_LENET2)) {
+            double r = rate(JGRAD, w) / rate("pytorch", w);
+            target(md, w.id() + " >= 0.5x PyTorch", r, 0.5, ratio(r));
+        }
+        double sm = rate(JGRAD, Workload.SOFTMAX_4096X1024) / rate("pytorch", Workload.SOFTMAX_4096X1024);
+        target(md, "softmax (4096, 1024) no slower than PyTorch", sm, 1, ratio(sm));
+        double tJ = 1e3 / rate(JGRAD, Workload.LENET_STEP_256), tP = 1e3 / rate("pytorch", Workload.LENET_STEP_256);
+        md.append(String.format(Locale.ROOT, "| LeNet step (batch 256) <= 1.5x PyTorch's time | %.1f ms vs %.1f ms: %.2fx its time | %s |%n",
+                tJ, tP, tJ / tP, Double.isNaN(tJ / tP) ? "not measured" : tJ / tP <= 1.5 ? "yes" : "**no**"));
+        double adam = rate(JGRAD, Workload.ADAM_10M) / ceiling(Workload.Unit.BYTES);
+        target(md, "Adam over 10M parameters >= 0.7x copy bandwidth (28 B/param)", adam, 0.7,
+                String.format(Locale.ROOT, "%s of %s", fmt(rate(JGRAD, Workload.ADAM_10M), Workload.Unit.BYTES),
+                        fmt(ceiling(Workload.Unit.BYTES), Workload.Unit.BYTES)) + ": " + ratio(adam));
+        md.append('\n');
+    }
+
+    private static void target(StringBuilder md, String what, double value, double goal, String measured) {
+        md.append("| ").append(what).append(" | ").append(Double.isNaN(value) ? "not measured" : measured).append(" | ")
+          .append(Double.isNaN(value) ? "not measured" : value >= goal ? "yes" : "**no**").append(" |\n");
+    }
+
+    private void behind(StringBuilder md) {
+        List<String> lines = new ArrayList<>();
+        for (Workload w : Workload.engineWorkloads()) {
+            var best = bestPeer(w);
+            double r = best == null ? Double.NaN : rate(JGRAD, w) / best.getValue();
+            if (r < 0.95)
+                lines.add(String.format(Locale.ROOT, "- **%s**: jgrad-vectorized runs at %.2fx %s's speed (%s vs %s).",
+                        w.id(), r, best.getKey(), fmtValue(rate(JGRAD, w), w.unit), fmtValue(best.getValue(), w.unit)));
+        }
+        md.append("## Where jgrad is behind\n\n");
+        md.append(lines.isEmpty() ? "Nowhere in this run: jgrad-vectorized is within 5% of or ahead of the best peer on every row.\n"
+                : String.join("\n", lines) + "\n");
+    }
+
+    private static String unitName(Workload.Unit u) {
+        return switch (u) { case FLOPS -> "GFLOP/s"; case BYTES -> "GB/s"; case STEPS -> "ms per call"; };
+    }
+
+    private static String fmtValue(double rate, Workload.Unit u) {
+        double v = u == Workload.Unit.STEPS ? 1e3 / rate : rate / 1e9;
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : v >= 10 ? String.format(Locale.ROOT, "%.1f", v)
+                : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String fmt(double rate, Workload.Unit u) {
+        return fmtValue(rate, u) + " " + unitName(u);
+    }
+
+    private static String ratio(double r) {
+        return Double.isNaN(r) ? "" : r >= 10 ? String.format(Locale.ROOT, "%.0fx", r) : String.format(Locale.ROOT, "%.2fx", r);
+    }
+
+    /** One row per workload, one bar per engine: its speed as a fraction of the fastest engine on that row. */
+    private void enginesChart(Path file) throws IOException {
+        List<String> cols = columns();
+        List<Workload> rows = Workload.engineWorkloads().stream()
+                .filter(w -> cols.stream().filter(c -> !Double.isNaN(rate(c, w))).count() >= 2).toList();
+        int barH = 9, rowH = barH * cols.size() + 8, left = 200, width = 900, top = 50;
+        BufferedImage img = canvas(width, top + rowH * rows.size() + 30);
+        Graphics2D g = img.createGraphics();
+        setUp(g, "Speed relative to the fastest engine on each workload (longer is faster; same run)");
+        legend(g, cols, left, 36);
+        int plotW = width - left - 70;
+        for (int i = 0; i < rows.size(); i++) {
+            Workload w = rows.get(i);
+            int y = top + i * rowH;
+            double best = cols.stream().mapToDouble(c -> rate(c, w)).filter(d -> !Double.isNaN(d)).max().orElse(1);
+            g.setColor(Color.BLACK);
+            g.drawString(w.id(), 8, y + rowH / 2 + 4);
+            for (int j = 0; j < cols.size(); j++) {
+                double r = rate(cols.get(j), w) / best;
+                if (Double.isNaN(r)) continue;
+                g.setColor(COLORS[BenchMain.ENGINES.indexOf(cols.get(j)) % COLORS.length]);
+                int len = Math.max(1, (int) Math.round(plotW * r));
+                g.fillRect(left, y + j * barH, len, barH - 2);
+                g.setColor(Color.DARK_GRAY);
+                g.drawString(r >= 0.01 ? String.format(Locale.ROOT, "%.2f", r) : "<0.01", left + len + 4, y + j * barH + barH - 2);
+            }
+        }
+        save(img, g, file);
+    }
+
+    /** vectorized ÷ looped per workload, on a log scale from 1x to 1000x. */
+    private void vectorizationChart(Path file) throws IOException {
+        List<Workload> rows = Workload.engineWorkloads().stream()
+                .filter(w -> !Double.isNaN(rate(JGRAD, w) / rate("jgrad-looped", w))).toList();
+        int rowH = 16, left = 200, width = 900, top = 40;
+        BufferedImage img = canvas(width, top + rowH * rows.size() + 40);
+        Graphics2D g = img.createGraphics();
+        setUp(g, "jgrad: vectorized (Vector API, both cores) over looped (scalar reference), log scale");
+        int plotW = width - left - 80;
+        for (int k = 0; k <= 3; k++) {
+            int x = left + plotW * k / 3;
+            g.setColor(Color.LIGHT_GRAY);
+            g.drawLine(x, top - 4, x, top + rowH * rows.size());
+            g.setColor(Color.DARK_GRAY);
+            g.drawString((int) Math.pow(10, k) + "x", x - 8, top + rowH * rows.size() + 16);
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            Workload w = rows.get(i);
+            double s = rate(JGRAD, w) / rate("jgrad-looped", w);
+            int y = top + i * rowH;
+            g.setColor(Color.BLACK);
+            g.drawString(w.id(), 8, y + 11);
+            int len = (int) Math.round(plotW * Math.max(0, Math.log10(s)) / 3);
+            g.setColor(s >= 1 ? COLORS[2] : COLORS[4]);
+            g.fillRect(left, y + 2, Math.max(1, len), rowH - 4);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(ratio(s), left + len + 4, y + 12);
+        }
+        save(img, g, file);
+    }
+
+    private static BufferedImage canvas(int w, int h) {
+        System.setProperty("java.awt.headless", "true");
+        return new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    }
+
+    private static void setUp(Graphics2D g, String title) {
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 4000, 4000);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.drawString(title, 8, 20);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+    }
+
+    private static void legend(Graphics2D g, List<String> cols, int x, int y) {
+        for (String c : cols) {
+            g.setColor(COLORS[BenchMain.ENGINES.indexOf(c) % COLORS.length]);
+            g.fillRect(x, y - 9, 10, 10);
+            g.setColor(Color.BLACK);
+            g.drawString(c, x + 14, y);
+            x += 24 + g.getFontMetrics().stringWidth(c);
+        }
+    }
+
+    private static void save(BufferedImage img, Graphics2D g, Path file) throws IOException {
+        g.dispose();
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        try {
+            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer in this JDK");
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
