@@ -31,8 +31,6 @@ final class Optim {
         float l2 = kind == OptimizerStep.Kind.ADAMW ? 0f : s.weightDecay();
         float decay = kind == OptimizerStep.Kind.ADAMW ? 1f - lr * s.weightDecay() : 1f;
         boolean momentum = kind == OptimizerStep.Kind.SGD && b1 != 0f;
-        // Adam's bias corrections as multipliers: one division per element instead of three
-        float lrOverC1 = lr / c1, invC2 = 1f / c2;
         int i = start;
         for (int bound = start + S.loopBound(end - start); i < bound; i += S.length()) {
             FloatVector pv = FloatVector.fromArray(S, p, i);
@@ -61,8 +59,8 @@ final class Optim {
                     FloatVector v = FloatVector.fromArray(S, s2, i).mul(b2).add(g.mul(g).mul(1 - b2));
                     m.intoArray(s1, i);
                     v.intoArray(s2, i);
-                    FloatVector denom = v.mul(invC2).lanewise(VectorOperators.SQRT).add(eps);
-                    pv = pv.sub(m.mul(lrOverC1).div(denom));
+                    FloatVector denom = v.div(c2).lanewise(VectorOperators.SQRT).add(eps);
+                    pv = pv.sub(m.div(c1).mul(lr).div(denom));
                 }
             }
             pv.intoArray(p, i);
@@ -90,7 +88,7 @@ final class Optim {
                     pv *= decay;
                     s1[i] = b1 * s1[i] + (1 - b1) * g;
                     s2[i] = b2 * s2[i] + (1 - b2) * g * g;
-                    pv -= lrOverC1 * s1[i] / ((float) Math.sqrt(s2[i] * invC2) + eps);
+                    pv -= lr * (s1[i] / c1) / ((float) Math.sqrt(s2[i] / c2) + eps);
                 }
             }
             p[i] = pv;
