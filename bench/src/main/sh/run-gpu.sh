@@ -45,7 +45,7 @@ if [ "$what" = all ] || [ "$what" = bench ]; then
     > "$OUT/gpu-bench.log" 2>&1
   cat "$OUT/gpu-bench.md"
   "${JAVA[@]}" -Djgrad.bench.threads="$(nproc)" -cp "$CP" dev.jgrad.bench.compare.BenchMain --quick \
-    --engines machine,jgrad-vectorized,jgrad-cuda --out "$OUT" > "$OUT/compare-bench.log" 2>&1
+    --engines machine,jgrad-vectorized,jgrad-cuda,jgrad-cublas --out "$OUT" > "$OUT/compare-bench.log" 2>&1
   tail -3 "$OUT/compare-bench.log"
 fi
 if { [ "$what" = all ] || [ "$what" = train ]; } && [ -n "${DATA_DIR:-}" ]; then

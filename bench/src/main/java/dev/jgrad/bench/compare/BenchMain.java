@@ -30,7 +30,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchMain {
     /** Engines in report order; those this machine lacks are left out with a reason. */
-    static final List<String> ENGINES = List.of("machine", "jgrad-looped", "jgrad-vectorized", "jgrad-cuda", "pytorch", "dl4j");
+    static final List<String> ENGINES = List.of("machine", "jgrad-looped", "jgrad-vectorized", "jgrad-cuda", "jgrad-cublas",
+            "pytorch", "dl4j");
 
     private BenchMain() {}
 
@@ -102,6 +103,10 @@ public final class BenchMain {
         for (String name : engines) {
             Path d = describeDir.resolve(name + ".txt");
             if (Files.exists(d)) described.put(name, Files.readString(d));
+            for (Workload w : workloads) {
+                Path failed = describeDir.resolve(name + "-" + w.id() + ".failed");
+                if (Files.exists(failed)) skipped.put(name + "/" + w.id(), "failed: " + Files.readString(failed));
+            }
         }
         Files.writeString(out.resolve(base + ".json"), "[\n" + rawJson + "\n]\n");
         double minutes = (System.nanoTime() - t0) / 6e10;
@@ -116,7 +121,7 @@ public final class BenchMain {
 
     /** Why an engine cannot run on this machine at all, or null. */
     private static String missing(String name) {
-        if (name.equals("jgrad-cuda") && Device.unavailable().containsKey("cuda"))
+        if (name.startsWith("jgrad-cu") && Device.unavailable().containsKey("cuda"))
             return "no usable GPU: " + Device.unavailable().get("cuda");
         try {
             CompareBench.create(name);

@@ -27,7 +27,7 @@ final class BenchReport {
     static final String JGRAD = "jgrad-vectorized";
     static final List<String> PEERS = List.of("pytorch", "dl4j");
     private static final Color[] COLORS = {new Color(150, 150, 150), new Color(31, 119, 180), new Color(44, 160, 44),
-            new Color(255, 127, 14), new Color(214, 39, 40), new Color(148, 103, 189)};
+            new Color(255, 127, 14), new Color(188, 189, 34), new Color(214, 39, 40), new Color(148, 103, 189)};
 
     /** engine -> workload -> microseconds per call. */
     private final Map<String, Map<Workload, Double>> micros = new LinkedHashMap<>();
@@ -105,6 +105,10 @@ final class BenchReport {
         md.append("Machine: ").append(MachineInfo.describe()).append(".  \n");
         md.append(String.format(Locale.ROOT, "Mode: %s (%.1f minutes), JMH average time per call, one fork per engine and workload, "
                 + "every engine given %d threads.%n%n", quick ? "quick" : "full", minutes, CompareBench.threads()));
+        md.append("Environment:");
+        for (String v : List.of("OMP_NUM_THREADS", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"))
+            md.append(' ').append(v).append('=').append(System.getenv().getOrDefault(v, "(unset)"));
+        md.append(" (the glibc settings keep freed memory for reuse, as a caching allocator would; jgrad has its own).\n\n");
         md.append("Engines:\n\n");
         for (var e : described.entrySet()) md.append("- **").append(e.getKey()).append("**: ").append(e.getValue()).append('\n');
         for (var e : skipped.entrySet()) if (!e.getKey().contains("/")) md.append("- **").append(e.getKey()).append("**: not run: ").append(e.getValue()).append('\n');
@@ -286,7 +290,7 @@ final class BenchReport {
             g.setColor(Color.BLACK);
             g.drawString(w.id(), 8, y + 11);
             int len = (int) Math.round(plotW * Math.max(0, Math.log10(s)) / 3);
-            g.setColor(s >= 1 ? COLORS[2] : COLORS[4]);
+            g.setColor(s >= 1 ? COLORS[2] : COLORS[5]);
             g.fillRect(left, y + 2, Math.max(1, len), rowH - 4);
             g.setColor(Color.DARK_GRAY);
             g.drawString(ratio(s), left + len + 4, y + 12);

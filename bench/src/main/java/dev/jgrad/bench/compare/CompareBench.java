@@ -56,10 +56,11 @@ public class CompareBench {
             case "jgrad-looped" -> new JgradEngine("cpu-looped");
             case "jgrad-vectorized" -> new JgradEngine("cpu-vectorized");
             case "jgrad-cuda" -> new JgradEngine("cuda");
+            case "jgrad-cublas" -> new JgradEngine("cuda", "cublas");
             case "pytorch" -> peer("dev.jgrad.bench.peers.PyTorchEngine", threads);
             case "dl4j" -> peer("dev.jgrad.bench.peers.Dl4jEngine", threads);
             default -> throw new IllegalArgumentException("unknown engine '" + name
-                    + "'; choose machine, jgrad-looped, jgrad-vectorized, jgrad-cuda, pytorch or dl4j");
+                    + "'; choose one of " + BenchMain.ENGINES);
         };
     }
 
@@ -80,15 +81,24 @@ public class CompareBench {
         String why = running.unsupported(w);
         if (why != null) throw new UnsupportedOperationException(engine + " does not run " + workload + ": " + why);
         running.start();
-        String describeDir = System.getProperty("jgrad.bench.describe");
-        if (describeDir != null) {
-            try {
-                Files.writeString(Path.of(describeDir, engine + ".txt"), running.describe());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        report(engine + ".txt", running.describe());
+        try {
+            op = Agreement.prepareChecked(running, w);
+        } catch (RuntimeException e) {
+            report(engine + "-" + workload + ".failed", String.valueOf(e.getMessage()));
+            throw e;
         }
-        op = Agreement.prepareChecked(running, w);
+    }
+
+    /** Leaves a note for {@link BenchMain} (which passes -Djgrad.bench.describe=DIR): an engine's description, a trial's failure. */
+    private static void report(String file, String text) {
+        String dir = System.getProperty("jgrad.bench.describe");
+        if (dir == null) return;
+        try {
+            Files.writeString(Path.of(dir, file), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Benchmark

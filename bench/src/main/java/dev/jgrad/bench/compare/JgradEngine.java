@@ -26,17 +26,23 @@ public final class JgradEngine implements Engine {
     private static final Map<String, String> LENET_NAMES = Map.of(
             "conv1", "0", "conv2", "3", "fc1", "7", "fc2", "9", "fc3", "11");
 
-    private final String deviceName;
+    private final String deviceName, cudaMatmul;
     private Device device;
 
     /** @param deviceName a jgrad device: cpu-looped, cpu-vectorized or cuda */
     public JgradEngine(String deviceName) {
+        this(deviceName, null);
+    }
+
+    /** @param cudaMatmul on cuda, the matmul {@code -Djgrad.cuda.matmul} picks (cublas: the baseline), or null for the default */
+    public JgradEngine(String deviceName, String cudaMatmul) {
         this.deviceName = deviceName;
+        this.cudaMatmul = cudaMatmul;
     }
 
     @Override
     public String name() {
-        return "jgrad-" + deviceName.replace("cpu-", "");
+        return "cublas".equals(cudaMatmul) ? "jgrad-cublas" : "jgrad-" + deviceName.replace("cpu-", "");
     }
 
     @Override
@@ -53,6 +59,8 @@ public final class JgradEngine implements Engine {
 
     @Override
     public void start() {
+        // read once, when the CUDA backend is made: this engine's fork must make it
+        if (cudaMatmul != null) System.setProperty("jgrad.cuda.matmul", cudaMatmul);
         device = Device.get(deviceName);
     }
 
