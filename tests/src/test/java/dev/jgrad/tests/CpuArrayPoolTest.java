@@ -57,7 +57,7 @@ class CpuArrayPoolTest {
         CpuBackend backend = (CpuBackend) d.backend();
         long pooledBefore = backend.pooledBytes();
         try (MemoryScope scope = MemoryScope.open()) {
-            Tensor.ones(d, 1000).mul(3f);
+            Tensor.ones(d, 100).mul(3f);
         }
         assertEquals(pooledBefore, backend.pooledBytes());
     }

@@ -10,10 +10,12 @@ import java.util.Map;
  * {@code close()} hands back are kept by length and handed out again, so a training loop, which
  * allocates the same sizes every step, stops asking the JVM for fresh memory after its first step.
  *
- * <p>Why: a fresh multi-megabyte {@code float[]} is a humongous allocation whose pages the OS
- * maps on first touch; measured on the 2-core development machine, a 16M-element add spent 170 ms
- * of its 180 ms in those page faults, and the kernel 8 ms. Small arrays come from the thread's
- * allocation buffer and are not worth pooling.
+ * <p>Why: memory the JVM has not touched lately costs page faults. A fresh multi-megabyte
+ * {@code float[]} is a humongous allocation whose pages the OS maps on first touch (measured on the
+ * 2-core development machine: a 16M-element add spent 170 ms of its 180 ms in those faults, the
+ * kernel 8 ms), and on a VM that reclaims idle memory even the young generation's regions fault as
+ * the collector rotates through them (a 10,000-element add swung between 18 and 116 µs a call;
+ * with its output pooled it takes 1.2 µs). Arrays under 4 KB are left to the allocation buffers.
  *
  * <p>A reused array is not cleared: {@link dev.jgrad.engine.Backend#allocate} promises undefined
  * contents, as on a GPU. With {@code -Djgrad.cpu.poison=true} (the test suite sets it) every array
@@ -21,8 +23,8 @@ import java.util.Map;
  * write shows it.
  */
 final class ArrayPool {
-    /** Arrays shorter than this (256 KB) are left to the garbage collector. */
-    static final int MIN_POOLED = 1 << 16;
+    /** Arrays shorter than this (4 KB) are left to the garbage collector. */
+    static final int MIN_POOLED = 1 << 10;
     private static final boolean POISON = Boolean.getBoolean("jgrad.cpu.poison");
 
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
