@@ -92,7 +92,7 @@ public final class BenchMain {
                         .resultFormat(ResultFormatType.JSON).result(json.toString());
                 if (group == epoch) opts.warmupIterations(1).measurementIterations(2)
                         .warmupTime(TimeValue.milliseconds(1)).measurementTime(TimeValue.milliseconds(1));
-                else if (quick) opts.warmupIterations(2).measurementIterations(3)
+                else if (quick) opts.warmupIterations(3).measurementIterations(2)
                         .warmupTime(TimeValue.milliseconds(200)).measurementTime(TimeValue.milliseconds(300));
                 results.addAll(new Runner(opts.build()).run());
                 String text = Files.readString(json).strip();

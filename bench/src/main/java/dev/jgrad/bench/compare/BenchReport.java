@@ -104,7 +104,9 @@ final class BenchReport {
         md.append("# jgrad against its peers: ").append(MachineInfo.cpu()).append(", ").append(LocalDate.now()).append("\n\n");
         md.append("Machine: ").append(MachineInfo.describe()).append(".  \n");
         md.append(String.format(Locale.ROOT, "Mode: %s (%.1f minutes), JMH average time per call, one fork per engine and workload, "
-                + "every engine given %d threads.%n%n", quick ? "quick" : "full", minutes, CompareBench.threads()));
+                + "every engine given %d threads.%s%n%n", quick ? "quick" : "full", minutes, CompareBench.threads(),
+                quick ? " The quick mode warms up for 0.6 s a trial: the JIT may not have finished compiling every kernel "
+                        + "(jgrad's Vector API kernels take longest), so quote the full mode's numbers." : ""));
         md.append("Environment:");
         for (String v : List.of("OMP_NUM_THREADS", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"))
             md.append(' ').append(v).append('=').append(System.getenv().getOrDefault(v, "(unset)"));
@@ -116,9 +118,10 @@ final class BenchReport {
                 + "(relative L2 error under 1e-3; those are held to float64 references by the conformance suite), so every row "
                 + "measures the same computation. Throughput is the work of one call (flops, or the bytes it must read and write) "
                 + "over its time; ratios are speeds, > 1 means jgrad is faster.\n\n");
-        md.append(String.format(Locale.ROOT, "Ceilings measured in this run: copy %s, in-place update %s, FMA peak %s (%s). "
+        md.append(String.format(Locale.ROOT, "Ceilings measured in this run: copy %s, in-place update %s, FMA loop %s (%s). "
                 + "GB/s rows are compared with the larger of the two bandwidths (a copy also pays write-allocate reads that it "
-                + "does not count; an in-place update does not), GFLOP/s rows with the FMA peak.%n%n",
+                + "does not count; an in-place update does not), GFLOP/s rows with the larger of the FMA loop and the fastest "
+                + "CPU SGEMM in the run.%n%n",
                 fmt(rate("machine", Workload.COPY_256MB), Workload.Unit.BYTES),
                 fmt(rate("machine", Workload.UPDATE_256MB), Workload.Unit.BYTES),
                 fmt(rate("machine", Workload.FMA_PEAK), Workload.Unit.FLOPS), described.getOrDefault("machine", "")));
@@ -163,7 +166,7 @@ final class BenchReport {
     private String missingCell(String engine, Workload w) {
         String why = skipped.get(engine + "/" + w.id());
         String note = why == null ? engine + " on " + w.id() + ": the trial failed (its error is in the run's log)" : engine + ": " + why;
-        if (why != null && why.startsWith("full mode")) note = "full mode only: " + why;
+        if (why != null && why.startsWith("full mode")) note = engine + ": " + why;
         int i = notes.indexOf(note);
         if (i < 0) { notes.add(note); i = notes.size() - 1; }
         return "n/a (" + (i + 1) + ")";

@@ -36,7 +36,7 @@ public final class Ceilings implements Engine {
     @Override
     public String describe() {
         return "copy: System.arraycopy of 64M floats, in-place update: x = 2x + 1 over 64M floats, each split over "
-                + threads + " threads; FMA peak: "
+                + threads + " threads; FMA loop: "
                 + S.length() * 32 + "-bit vectors, " + ACCUMULATORS + " independent accumulators per thread";
     }
 
