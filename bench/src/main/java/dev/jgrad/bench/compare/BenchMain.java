@@ -25,8 +25,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * writes {@code <out>/<machine>-<date>.md} (tables), {@code .json} (JMH's raw results) and
  * {@code .png} (charts) through {@link BenchReport}.
  *
- * <p>The quick mode (short iterations, no epoch, no looped SGEMM past n = 512) finishes in about five
- * minutes on a 2-core machine; the full mode uses JMH's longer defaults and runs everything.
+ * <p>The quick mode (short iterations, one size of each workload family, no epoch, no looped SGEMM at
+ * n = 1024) finishes in under five minutes on a 2-core machine; the full mode uses JMH's longer
+ * defaults and runs everything (about 30 minutes there, 7 of them the looped SGEMM at n = 2048).
  */
 public final class BenchMain {
     /** Engines in report order; those this machine lacks are left out with a reason. */
