@@ -243,7 +243,8 @@ public final class JgradEngine implements Engine {
         if (deviceName.startsWith("cuda")) ((CudaBackend) device.backend()).synchronize();
     }
 
-    static float[] concat(List<float[]> parts) {
+    /** The parts end to end: how every engine returns several results (gradients, parameters) as one. */
+    public static float[] concat(List<float[]> parts) {
         int n = 0;
         for (float[] p : parts) n += p.length;
         float[] out = new float[n];

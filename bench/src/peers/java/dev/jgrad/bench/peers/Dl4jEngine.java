@@ -2,6 +2,7 @@ package dev.jgrad.bench.peers;
 
 import dev.jgrad.bench.compare.Engine;
 import dev.jgrad.bench.compare.Inputs;
+import dev.jgrad.bench.compare.JgradEngine;
 import dev.jgrad.bench.compare.Workload;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -282,7 +283,7 @@ public final class Dl4jEngine implements Engine {
                 call.run();
                 List<float[]> parts = new ArrayList<>();
                 for (INDArray r : results) parts.add(host(r));
-                return concat(parts);
+                return JgradEngine.concat(parts);
             }
         };
     }
@@ -353,7 +354,7 @@ public final class Dl4jEngine implements Engine {
                 List<float[]> parts = new ArrayList<>();
                 parts.add(new float[] {(Float) run()});
                 for (String name : Inputs.LENET_PARAMETERS.keySet()) parts.add(host(benchLayout(name, net.getParam(key(name)))));
-                return concat(parts);
+                return JgradEngine.concat(parts);
             }
         };
     }
@@ -373,17 +374,5 @@ public final class Dl4jEngine implements Engine {
     private static INDArray benchLayout(String name, INDArray a) {
         if (name.endsWith(".bias")) return a.reshape(a.length());
         return name.startsWith("fc") ? a.transpose() : a;
-    }
-
-    private static float[] concat(List<float[]> parts) {
-        int n = 0;
-        for (float[] p : parts) n += p.length;
-        float[] out = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 }

@@ -15,6 +15,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.jgrad.bench.compare.Engine;
 import dev.jgrad.bench.compare.Inputs;
+import dev.jgrad.bench.compare.JgradEngine;
 import dev.jgrad.bench.compare.Workload;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -179,7 +180,7 @@ public final class PyTorchEngine implements Engine {
 
             public float[] result() {
                 try (NDManager c = scope(inputs, held)) {
-                    return concat(call.apply(c).stream().map(NDArray::toFloatArray).toList());
+                    return JgradEngine.concat(call.apply(c).stream().map(NDArray::toFloatArray).toList());
                 }
             }
 
@@ -301,7 +302,7 @@ public final class PyTorchEngine implements Engine {
                 List<float[]> parts = new ArrayList<>();
                 parts.add(new float[] {(Float) run()});
                 for (NDArray p : params.values()) parts.add(p.toFloatArray());
-                return concat(parts);
+                return JgradEngine.concat(parts);
             }
 
             public void close() {
@@ -345,15 +346,5 @@ public final class PyTorchEngine implements Engine {
 
     private static Shape shape(int... dims) {
         return new Shape(Arrays.stream(dims).asLongStream().toArray());
-    }
-
-    private static float[] concat(List<float[]> parts) {
-        float[] out = new float[parts.stream().mapToInt(h -> h.length).sum()];
-        int at = 0;
-        for (float[] h : parts) {
-            System.arraycopy(h, 0, out, at, h.length);
-            at += h.length;
-        }
-        return out;
     }
 }
