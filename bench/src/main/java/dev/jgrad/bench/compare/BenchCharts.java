@@ -1,17 +1,15 @@
 package dev.jgrad.bench.compare;
 
+import dev.jgrad.nn.io.Png;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /** The two PNG bar charts of a {@link BenchReport}; kept apart so that a runtime without java.desktop still writes the tables. */
 final class BenchCharts {
@@ -112,12 +110,6 @@ final class BenchCharts {
 
     private static void save(BufferedImage img, Graphics2D g, Path file) throws IOException {
         g.dispose();
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer in this JDK");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Png.write(img, file);
     }
 }

@@ -1,6 +1,6 @@
 package dev.jgrad.nn.train;
 
-import javax.imageio.ImageIO;
+import dev.jgrad.nn.io.Png;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -8,9 +8,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -36,13 +34,7 @@ final class Chart {
         panel(g, 0, "loss", e, History.Epoch::trainLoss, History.Epoch::valLoss, true);
         panel(g, PANEL_W, "accuracy", e, History.Epoch::trainAccuracy, History.Epoch::valAccuracy, false);
         g.dispose();
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer in this JDK");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Png.write(img, file);
     }
 
     private static void panel(Graphics2D g, int x0, String name, List<History.Epoch> epochs,
