@@ -67,6 +67,14 @@ final class LinalgSpecs {
         conv(b, TOL, 1, 2, m(1, 2, 3, 3), m(2, 2, 3, 3), m(2));
         conv(b, TOL, 1, 1, m(2, 3, 7, 9).as(STEPPED), m(4, 3, 3, 3).as(TRANSPOSED), m(4).as(STEPPED));
         conv(b, TOL, 2, 1, m(2, 3, 6, 5).as(OFFSET), m(2, 3, 3, 3), null);
+        // stride 1 runs without im2col (ShiftedConv): channel counts off its 8-channel tile,
+        // rectangular kernels, widths whose padded rows are no multiple of its 3-vector tile, a
+        // 1x1 kernel with padding (its input gradient falls back to im2col), and a padded width
+        // too wasteful for that path (falls back)
+        conv(b, TOL, 1, 2, m(3, 2, 9, 13), m(11, 2, 5, 3), m(11));
+        conv(b, TOL, 1, 0, m(2, 3, 12, 5), m(17, 3, 2, 4), null);
+        conv(b, TOL, 1, 1, m(2, 2, 4, 4), m(3, 2, 1, 1), m(3));
+        conv(b, TOL, 1, 1, m(1, 1, 1, 1), m(1, 1, 3, 3), m(1));
         conv(b, TOL_LONG_SUM, 1, 1, m(2, 64, 10, 10).noGrad(), m(8, 64, 3, 3).noGrad(), m(8).noGrad());
         return b.build();
     }

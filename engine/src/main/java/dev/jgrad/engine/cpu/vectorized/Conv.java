@@ -128,6 +128,10 @@ final class Conv {
     }
 
     static void forward(float[] x, float[] w, float[] bias, float[] out, ConvGeometry g) {
+        if (ShiftedConv.applies(g)) {
+            ShiftedConv.forward(x, w, bias, out, g);
+            return;
+        }
         int spatial = g.outH() * g.outW(), patch = g.patchSize(), imageIn = g.cIn() * g.h() * g.w();
         overBlocks(g, (img0, count) -> {
             int ld = count * spatial;
@@ -151,6 +155,10 @@ final class Conv {
     }
 
     static void backwardInput(float[] gy, float[] w, float[] gx, ConvGeometry g) {
+        if (ShiftedConv.appliesToInputGradient(g)) {
+            ShiftedConv.backwardInput(gy, w, gx, g);
+            return;
+        }
         int spatial = g.outH() * g.outW(), patch = g.patchSize(), imageIn = g.cIn() * g.h() * g.w();
         overBlocks(g, (img0, count) -> {
             if (pointwise(g)) {
@@ -168,6 +176,12 @@ final class Conv {
     }
 
     static void backwardWeight(float[] x, float[] gy, float[] gw, float[] gBias, ConvGeometry g) {
+        if (ShiftedConv.applies(g)) ShiftedConv.backwardWeight(x, gy, gw, g);
+        else im2colWeightGradient(x, gy, gw, g);
+        if (gBias != null) biasGradient(gy, gBias, g);
+    }
+
+    private static void im2colWeightGradient(float[] x, float[] gy, float[] gw, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize(), imageIn = g.cIn() * g.h() * g.w();
         int wSize = g.cOut() * patch, per = pointwise(g) ? 1 : block(g);
         int chunks = Parallel.chunks(g.n(), grain(g));
@@ -198,15 +212,17 @@ final class Conv {
         });
         for (int chunk = 1; chunk < chunks; chunk++)
             MapDriver.row(ADD, gw, 0, 1, partials[chunk], 0, 1, gw, 0, 1, gw, 0, wSize, 0f, 0f, 0f, 0f);
-        if (gBias != null) {
-            Parallel.parallelFor(g.cOut(), Math.max(1, MapDriver.GRAIN / Math.max(1, g.n() * spatial)), (o0, o1) -> {
-                for (int co = o0; co < o1; co++) {
-                    float sum = 0f;
-                    for (int img = 0; img < g.n(); img++)
-                        sum += ReduceDriver.row(ReduceDriver.SUM, gy, (img * g.cOut() + co) * spatial, null, 0, spatial, 0f);
-                    gBias[co] = sum;
-                }
-            });
-        }
+    }
+
+    private static void biasGradient(float[] gy, float[] gBias, ConvGeometry g) {
+        int spatial = g.outH() * g.outW();
+        Parallel.parallelFor(g.cOut(), Math.max(1, MapDriver.GRAIN / Math.max(1, g.n() * spatial)), (o0, o1) -> {
+            for (int co = o0; co < o1; co++) {
+                float sum = 0f;
+                for (int img = 0; img < g.n(); img++)
+                    sum += ReduceDriver.row(ReduceDriver.SUM, gy, (img * g.cOut() + co) * spatial, null, 0, spatial, 0f);
+                gBias[co] = sum;
+            }
+        });
     }
 }

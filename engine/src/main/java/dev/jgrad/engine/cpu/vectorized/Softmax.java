@@ -1,12 +1,18 @@
 package dev.jgrad.engine.cpu.vectorized;
 
+import static dev.jgrad.engine.cpu.vectorized.MapOps.L;
+import static dev.jgrad.engine.cpu.vectorized.MapOps.S;
+
 import dev.jgrad.engine.cpu.CpuBackend;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Softmax, log-softmax and the fused softmax-cross-entropy on the two drivers: a
  * {@link ReduceDriver} pass for the max, one for the exp-sum (or the backward's dot product), then
  * one {@link MapDriver} pass whose per-row statistics are stride-0 operands (stride-1 per-column
- * arrays when the reduced axis is not innermost).
+ * arrays when the reduced axis is not innermost). Softmax over a contiguous last axis has its own
+ * row loop ({@link #softmaxRow}) that computes each exp once.
  */
 final class Softmax {
     private Softmax() {}
@@ -18,6 +24,10 @@ final class Softmax {
                 float[] stat = new float[2];
                 for (int o = o0; o < o1; o++) {
                     int at = o * r;
+                    if (!log) {
+                        softmaxRow(x, y, at, r);
+                        continue;
+                    }
                     stat[0] = ReduceDriver.row(ReduceDriver.MAX, x, at, null, 0, r, 0f);
                     float sum = ReduceDriver.row(ReduceDriver.SUM_EXP, x, at, null, 0, r, stat[0]);
                     stat[1] = log ? (float) Math.log(sum) : sum;
@@ -36,6 +46,30 @@ final class Softmax {
                 MapDriver.row(code, x, base + j * inner, 1, max, 0, 1, sum, 0, 1, y, base + j * inner, width,
                         0f, 0f, 0f, 0f);
         });
+    }
+
+    /**
+     * Softmax of one contiguous row with one exp per element: the max, then {@code exp(x - max)}
+     * written to {@code y} while it is summed, then {@code y} scaled by {@code 1 / sum} while the
+     * row is still in cache.
+     */
+    private static void softmaxRow(float[] x, float[] y, int at, int r) {
+        float max = ReduceDriver.row(ReduceDriver.MAX, x, at, null, 0, r, 0f);
+        FloatVector m = FloatVector.broadcast(S, max), s0 = FloatVector.zero(S), s1 = s0;
+        int end = at + r, i = at;
+        for (; i + 2 * L <= end; i += 2 * L) {
+            FloatVector e0 = FloatVector.fromArray(S, x, i).sub(m).lanewise(VectorOperators.EXP);
+            FloatVector e1 = FloatVector.fromArray(S, x, i + L).sub(m).lanewise(VectorOperators.EXP);
+            e0.intoArray(y, i);
+            e1.intoArray(y, i + L);
+            s0 = s0.add(e0);
+            s1 = s1.add(e1);
+        }
+        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < end; i++) sum += y[i] = (float) Math.exp(x[i] - max);
+        FloatVector inv = FloatVector.broadcast(S, 1f / sum);
+        for (i = at; i + L <= end; i += L) FloatVector.fromArray(S, y, i).mul(inv).intoArray(y, i);
+        for (float v = 1f / sum; i < end; i++) y[i] *= v;
     }
 
     static void backward(float[] y, float[] gy, float[] gx, int outer, int r, int inner, boolean log) {
