@@ -23,9 +23,12 @@ final class NnSpecs {
     static OpSpec pool(boolean max) {
         OpSpec.Builder b = OpSpec.named(max ? "maxPool2d" : "avgPool2d");
         Sampler s = max ? distinct() : normal();
-        int[][] kernelStridePad = {{2, 2, 0}, {3, 2, 1}, {3, 1, 1}, {2, 1, 1}, {3, 1, 0}, {2, 2, 0}, {3, 2, 1}};
+        // 2x2 at stride 2 without padding has its own loops: an odd height, an odd width, both even
+        int[][] kernelStridePad = {{2, 2, 0}, {3, 2, 1}, {3, 1, 1}, {2, 1, 1}, {3, 1, 0}, {2, 2, 0}, {3, 2, 1},
+                {2, 2, 0}, {2, 2, 0}};
         Arg[] inputs = {Arg.of(s, 1, 1, 4, 4), Arg.of(s, 2, 3, 7, 9), Arg.of(s, 2, 3, 7, 9), Arg.of(s, 1, 2, 5, 6),
-                Arg.of(s, 1, 1, 3, 3), Arg.of(s, 2, 3, 8, 7).as(STEPPED), Arg.of(s, 2, 2, 5, 5).as(TRANSPOSED)};
+                Arg.of(s, 1, 1, 3, 3), Arg.of(s, 2, 3, 8, 7).as(STEPPED), Arg.of(s, 2, 2, 5, 5).as(TRANSPOSED),
+                Arg.of(s, 2, 3, 7, 6), Arg.of(s, 3, 2, 6, 10)};
         for (int i = 0; i < inputs.length; i++) {
             int k = kernelStridePad[i][0], st = kernelStridePad[i][1], p = kernelStridePad[i][2];
             b.auto("", "kernel " + k + " stride " + st + " pad " + p, TOL,

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
  * Where central differences cannot decide (ties), the documented rule must hold on every device:
- * max, argmax and max-pooling pick the first maximum; maximum/minimum give the gradient to the
- * left operand.
+ * max, argmax and max-pooling pick the first maximum (max-pooling: a NaN beats any number, the
+ * first NaN the others); maximum/minimum give the gradient to the left operand.
  */
 class TieBreakingTest {
 
@@ -29,6 +29,13 @@ class TieBreakingTest {
                     new float[] {1, 0}, null),
             new Tie("maxPool2d(2, 2, 0)", new float[] {4, 4, 1, 1, 4, 4, 1, 2}, new int[] {1, 1, 2, 4},
                     t -> t.maxPool2d(2, 2, 0), new float[] {4, 2}, new float[] {1, 0, 0, 0, 0, 0, 0, 1}),
+            // a NaN in a window wins over every number, and the first NaN over later ones
+            new Tie("maxPool2d(2, 2, 0) with NaN", new float[] {1, Float.NaN, 3, 4, Float.NaN, 5, Float.NaN, 2},
+                    new int[] {1, 1, 2, 4}, t -> t.maxPool2d(2, 2, 0), new float[] {Float.NaN, Float.NaN},
+                    new float[] {0, 1, 0, 0, 0, 0, 1, 0}),
+            new Tie("maxPool2d(3, 1, 1) with NaN", new float[] {1, 2, Float.NaN, 0}, new int[] {1, 1, 1, 4},
+                    t -> t.maxPool2d(3, 1, 1), new float[] {2, Float.NaN, Float.NaN, Float.NaN},
+                    new float[] {0, 1, 3, 0}),
     };
 
     @TestFactory
