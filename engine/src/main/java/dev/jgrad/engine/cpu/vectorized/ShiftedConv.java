@@ -117,7 +117,10 @@ final class ShiftedConv {
     static void forward(float[] x, float[] w, float[] bias, float[] out, ConvGeometry g) {
         int taps = g.patchSize(), cOut = g.cOut(), outH = g.outH(), outW = g.outW();
         int wp = g.w() + 2 * g.padW(), imageIn = g.cIn() * g.h() * g.w(), spatial = outH * outW;
-        int cols = computed(g, NC), blocks = ceilDiv(cOut, MR);
+        int cols = computed(g, NC);
+        // MR-channel tiles while at least half a tile's channels remain; the last 1 to 3
+        // channels (an RGB input's gradient, say) one at a time rather than mostly zeros
+        int blocks = cOut / MR + (cOut % MR >= MR / 2 ? 1 : 0), single = Math.min(cOut, blocks * MR);
         float[] packed = packWeight(w, cOut, taps);
         int[] shift = shifts(g);
         long flopsPerImage = 2L * cOut * taps * cols;
@@ -127,18 +130,37 @@ final class ShiftedConv {
                 pad(x, img * imageIn, p, 0, g);
                 for (int b = 0; b < blocks; b++) {
                     for (int j = 0; j < cols; j += NC) tile(p, j, shift, packed, b * taps * MR, taps, rows, j, cols);
-                    // keep the valid outW columns of each output row, adding the bias
-                    for (int r = 0, co = b * MR; r < MR && co < cOut; r++, co++) {
-                        float add = bias == null ? 0f : bias[co];
-                        int dst = (img * cOut + co) * spatial;
-                        for (int oy = 0; oy < outH; oy++) {
-                            int src = r * cols + oy * wp, d = dst + oy * outW;
-                            for (int ox = 0; ox < outW; ox++) out[d + ox] = rows[src + ox] + add;
-                        }
-                    }
+                    for (int r = 0, co = b * MR; r < MR && co < cOut; r++, co++)
+                        keep(rows, r * cols, out, (img * cOut + co) * spatial, bias == null ? 0f : bias[co], g);
+                }
+                for (int co = single; co < cOut; co++) {
+                    for (int j = 0; j < cols; j += NC) row(p, j, shift, w, co * taps, taps, rows, j);
+                    keep(rows, 0, out, (img * cOut + co) * spatial, bias == null ? 0f : bias[co], g);
                 }
             }
         });
+    }
+
+    /** Copies the valid {@code outW} columns of each output row of one channel, adding the bias. */
+    private static void keep(float[] rows, int src, float[] out, int dst, float bias, ConvGeometry g) {
+        int outH = g.outH(), outW = g.outW(), wp = g.w() + 2 * g.padW();
+        for (int oy = 0; oy < outH; oy++, src += wp, dst += outW)
+            for (int ox = 0; ox < outW; ox++) out[dst + ox] = rows[src + ox] + bias;
+    }
+
+    /** {@code rows[j0 ...]} = NC pixels from {@code j0} of the one channel whose weights start at {@code w[wOff]}. */
+    private static void row(float[] p, int j0, int[] shift, float[] w, int wOff, int taps, float[] rows, int r0) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0;
+        for (int t = 0; t < taps; t++) {
+            int src = j0 + shift[t];
+            FloatVector a = FloatVector.broadcast(S, w[wOff + t]);
+            c0 = a.fma(FloatVector.fromArray(S, p, src), c0);
+            c1 = a.fma(FloatVector.fromArray(S, p, src + L), c1);
+            c2 = a.fma(FloatVector.fromArray(S, p, src + 2 * L), c2);
+        }
+        c0.intoArray(rows, r0);
+        c1.intoArray(rows, r0 + L);
+        c2.intoArray(rows, r0 + 2 * L);
     }
 
     /**
