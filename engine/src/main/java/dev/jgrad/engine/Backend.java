@@ -30,6 +30,13 @@ public interface Backend {
     /** Copies {@code n} floats from {@code src[srcOffset ...]} to the host. */
     void copyOut(Buffer src, int srcOffset, float[] dst, int dstOffset, int n);
 
+    /** The one float at {@code src[offset]}, on the host (a CPU backend reads it in place). */
+    default float read(Buffer src, int offset) {
+        float[] one = new float[1];
+        copyOut(src, offset, one, 0, 1);
+        return one[0];
+    }
+
     /** Returns the buffer's memory; the buffer must not be used afterwards. */
     void free(Buffer buffer);
 

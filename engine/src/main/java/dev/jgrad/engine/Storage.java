@@ -9,7 +9,8 @@ package dev.jgrad.engine;
 final class Storage {
     final Device device;
     final Buffer buffer;
-    private int refs = 1;
+    /** Changed under the lock; volatile so that {@link #released}, asked on every element read, needs none. */
+    private volatile int refs = 1;
 
     Storage(Device device, Buffer buffer) {
         this.device = device;
@@ -35,7 +36,7 @@ final class Storage {
         device.backend().free(buffer);
     }
 
-    synchronized boolean released() {
+    boolean released() {
         return refs == 0;
     }
 }

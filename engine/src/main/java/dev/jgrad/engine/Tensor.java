@@ -220,9 +220,16 @@ public final class Tensor implements AutoCloseable {
                         + " of size " + shape[d]);
             at += index[d] * strides[d];
         }
-        float[] one = new float[1];
-        device().backend().copyOut(buffer(), at, one, 0, 1);
-        return one[0];
+        return device().backend().read(buffer(), at);
+    }
+
+    /** The element at {@code i} of a 1-D tensor: {@link #get(int...)} without the index array. */
+    public float get(int i) {
+        if (shape.length != 1)
+            throw new IllegalArgumentException("get: 1 index for a tensor of rank " + shape.length);
+        if (i < 0 || i >= shape[0])
+            throw new IndexOutOfBoundsException("get: index " + i + " is out of range for dimension 0 of size " + shape[0]);
+        return device().backend().read(buffer(), offset + i * strides[0]);
     }
 
     @Override

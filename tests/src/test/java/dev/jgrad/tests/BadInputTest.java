@@ -41,6 +41,26 @@ class BadInputTest {
         throwsNaming(IllegalArgumentException.class, () -> Tensor.scalar(1f).matmul(randn(3)), "matmul", "at least one dimension");
     }
 
+    /** {@code get} reads through views on every device, and names a wrong rank or index. */
+    @TestFactory
+    Stream<DynamicTest> elementReads() {
+        return Device.all().stream().map(d -> DynamicTest.dynamicTest("get on " + d, () -> {
+            float[] values = new float[12];
+            for (int i = 0; i < values.length; i++) values[i] = i * 1.5f;
+            Tensor m = Tensor.of(d, values, 3, 4);
+            Tensor column = m.select(1, 2), stepped = m.view(12).slice(0, 1, 12, 3);
+            for (int r = 0; r < 3; r++) assertEquals(values[r * 4 + 2], column.get(r), "column element " + r);
+            for (int i = 0; i < 4; i++) assertEquals(values[1 + 3 * i], stepped.get(i), "stepped element " + i);
+            assertEquals(values[2 * 4 + 1], m.get(2, 1));
+            assertEquals(values[1 * 4 + 3], m.t().get(3, 1));
+            throwsNaming(IllegalArgumentException.class, () -> m.get(1), "get", "rank 2");
+            throwsNaming(IllegalArgumentException.class, () -> m.get(1, 2, 0), "get", "rank 2");
+            throwsNaming(IndexOutOfBoundsException.class, () -> column.get(3), "get", "index 3", "size 3");
+            throwsNaming(IndexOutOfBoundsException.class, () -> column.get(-1), "get", "index -1");
+            throwsNaming(IndexOutOfBoundsException.class, () -> m.get(0, 4), "get", "index 4", "dimension 1");
+        }));
+    }
+
     @Test
     void broadcastMismatchNamesOpAndShapes() {
         throwsNaming(IllegalArgumentException.class, () -> randn(3, 4).add(randn(5)), "add", "(3, 4)", "(5,)");

@@ -64,6 +64,11 @@ public abstract class CpuBackend implements Backend {
     }
 
     @Override
+    public float read(Buffer src, int offset) {
+        return f(src)[offset];
+    }
+
+    @Override
     public void free(Buffer buffer) {
         float[] array = f(buffer);
         bytesInUse.addAndGet(-(long) array.length * Float.BYTES);
