@@ -111,11 +111,14 @@ public final class BenchMain {
         }
         Files.writeString(out.resolve(base + ".json"), "[\n" + rawJson + "\n]\n");
         double minutes = (System.nanoTime() - t0) / 6e10;
-        Map<String, Map<Workload, Double>> micros = new LinkedHashMap<>();
-        for (RunResult r : results)
-            micros.computeIfAbsent(r.getParams().getParam("engine"), k -> new LinkedHashMap<>())
-                    .put(Workload.byId(r.getParams().getParam("workload")), r.getPrimaryResult().getScore());
-        BenchReport report = new BenchReport(micros, workloads, skipped, described, quick, minutes);
+        Map<String, Map<Workload, Double>> micros = new LinkedHashMap<>(), errors = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String engine = r.getParams().getParam("engine");
+            Workload w = Workload.byId(r.getParams().getParam("workload"));
+            micros.computeIfAbsent(engine, k -> new LinkedHashMap<>()).put(w, r.getPrimaryResult().getScore());
+            errors.computeIfAbsent(engine, k -> new LinkedHashMap<>()).put(w, r.getPrimaryResult().getScoreError());
+        }
+        BenchReport report = new BenchReport(micros, errors, workloads, skipped, described, quick, minutes);
         report.write(out, base);
         System.out.printf(Locale.ROOT, "%nwrote %s.md, .json and -*.png in %s (%.1f minutes)%n", base, out, minutes);
     }

@@ -93,6 +93,28 @@ class CompareHarnessTest {
         assertTrue(md.contains("| vectorized >= 10x looped on matmul and conv2d | lowest 100x (sgemm1024) | yes |"), md);
     }
 
+    @Test
+    void vectorizedCountsAsSlowerOnlyBeyondTheMeasurementError() {
+        // add10k: vectorized 10.2 +- 0.3 us, looped 10.0 +- 0.3: 0.98x but within the error
+        Map<String, Map<Workload, Double>> micros = Map.of(
+                "jgrad-looped", Map.of(Workload.ADD_10K, 10.0, Workload.SGEMM_1024, 1000.0),
+                "jgrad-vectorized", Map.of(Workload.ADD_10K, 10.2, Workload.SGEMM_1024, 10.0));
+        Map<String, Map<Workload, Double>> small = Map.of(
+                "jgrad-looped", Map.of(Workload.ADD_10K, 0.3), "jgrad-vectorized", Map.of(Workload.ADD_10K, 0.3));
+        String md = new BenchReport(micros, small, List.of(Workload.values()), Map.of(), Map.of(), true, 1).markdown("x");
+        assertTrue(md.contains("| vectorized never slower than looped (beyond the measurement error) | lowest 0.98x "
+                + "(add10k: 10.2 ± 0.3 vs 10 ± 0.3 µs, within the error) | yes |"), md);
+        // the same times with errors of 0.05 us: 0.2 us apart is beyond them
+        Map<String, Map<Workload, Double>> tight = Map.of(
+                "jgrad-looped", Map.of(Workload.ADD_10K, 0.05), "jgrad-vectorized", Map.of(Workload.ADD_10K, 0.05));
+        md = new BenchReport(micros, tight, List.of(Workload.values()), Map.of(), Map.of(), true, 1).markdown("x");
+        assertTrue(md.contains("| vectorized never slower than looped (beyond the measurement error) | slower: 0.98x "
+                + "(add10k: 10.2 ± 0.05 vs 10 ± 0.05 µs, slower by more than the error) | **no** |"), md);
+        // no errors known (one iteration): strict
+        md = new BenchReport(micros, List.of(Workload.values()), Map.of(), Map.of(), true, 1).markdown("x");
+        assertTrue(md.contains("| slower: 0.98x (add10k: 10.2 vs 10 µs, slower by more than the error) | **no** |"), md);
+    }
+
     private static Float[] box(float[] a) {
         Float[] out = new Float[a.length];
         for (int i = 0; i < a.length; i++) out[i] = a[i];

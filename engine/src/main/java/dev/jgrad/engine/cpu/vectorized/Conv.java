@@ -5,11 +5,14 @@ import dev.jgrad.engine.ConvGeometry;
 import java.util.Arrays;
 
 /**
- * Convolution as im2col + {@link Gemm}, over blocks of images: the column matrices of a block's
- * images sit side by side in one {@code (cIn*kh*kw, images*outH*outW)} matrix, so that one GEMM
- * per block has a long inner or outer dimension even when a layer's own are small (LeNet's layer
- * 2 is a 16 x 150 x 100 product per image: per-image GEMMs ran at 30 GFLOP/s). Blocks are split
- * across the cores. A 1x1, stride-1, unpadded convolution uses each image itself as its matrix.
+ * Convolution. Stride-1 layers whose padded rows are not mostly padding go to
+ * {@link ShiftedConv}, which reads the input in place instead of copying it into a column matrix.
+ * Everything else is im2col + {@link Gemm}, over blocks of images: the column matrices of a
+ * block's images sit side by side in one {@code (cIn*kh*kw, images*outH*outW)} matrix, so that one
+ * GEMM per block has a long inner or outer dimension even when a layer's own are small (LeNet's
+ * layer 2 is a 16 x 150 x 100 product per image: per-image GEMMs ran at 30 GFLOP/s). Blocks are
+ * split across the cores. A 1x1, stride-1, unpadded convolution uses each image itself as its
+ * matrix.
  */
 final class Conv {
     private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[0]);
