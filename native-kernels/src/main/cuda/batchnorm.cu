@@ -28,8 +28,10 @@ extern "C" __global__ void bn_stats_partial(const float* x, float* partial, int 
     sc[1][threadIdx.x] = mean;
     sc[2][threadIdx.x] = m2;
     __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
+    int top = 1;  // any block size up to 256: the tree starts at the power of two below blockDim.x
+    while (top < (int)blockDim.x) top <<= 1;
+    for (int s = top / 2; s > 0; s >>= 1) {
+        if (threadIdx.x < s && threadIdx.x + s < blockDim.x) {
             float na = sc[0][threadIdx.x], nb = sc[0][threadIdx.x + s];
             float nn = na + nb;
             if (nb > 0.f) {

@@ -22,7 +22,7 @@ __device__ __forceinline__ float unary_apply(int op, float x, float a, float b) 
         case U_SIGMOID: return 1.f / (1.f + expf(-x));
         case U_TANH: return tanhf(x);
         case U_POW: return powf(x, a);
-        default: return fminf(fmaxf(x, a), b);  // U_CLAMP
+        default: return isnan(x) ? x : fminf(fmaxf(x, a), b);  // U_CLAMP; NaN stays NaN, as on the CPU
     }
 }
 
@@ -32,7 +32,7 @@ __device__ __forceinline__ float unary_derivative(int op, float x, float y, floa
         case U_EXP: return y;
         case U_LOG: return 1.f / x;
         case U_SQRT: return 0.5f / y;
-        case U_ABS: return x > 0.f ? 1.f : (x < 0.f ? -1.f : 0.f);
+        case U_ABS: return x > 0.f ? 1.f : (x < 0.f ? -1.f : (x == 0.f ? 0.f : x));  // NaN at NaN
         case U_RELU: return x > 0.f ? 1.f : 0.f;
         case U_SIGMOID: return y * (1.f - y);
         case U_TANH: return 1.f - y * y;
@@ -48,8 +48,9 @@ __device__ __forceinline__ float binary_apply(int op, float x, float y) {
         case B_MUL: return x * y;
         case B_DIV: return x / y;
         case B_POW: return powf(x, y);
-        case B_MAX: return fmaxf(x, y);
-        case B_MIN: return fminf(x, y);
+        // fmaxf/fminf return the number when one side is NaN; jgrad (like PyTorch) propagates NaN.
+        case B_MAX: return isnan(x) || isnan(y) ? x + y : fmaxf(x, y);
+        case B_MIN: return isnan(x) || isnan(y) ? x + y : fminf(x, y);
         case B_EQ: return x == y ? 1.f : 0.f;
         case B_NE: return x != y ? 1.f : 0.f;
         case B_LT: return x < y ? 1.f : 0.f;

@@ -14,6 +14,8 @@ __device__ __forceinline__ bool better(float v, float best) {
     return v > best || (isnan(v) && !isnan(best));
 }
 
+// Any block size up to 256 (a multiple of 32 or not): the tree starts at the power of two below
+// blockDim.x and skips partners past the end.
 extern "C" __global__ void reduce_rows(int op, const float* x, float* out, int rows, int r) {
     __shared__ float sv[256];
     __shared__ int si[256];
@@ -30,12 +32,16 @@ extern "C" __global__ void reduce_rows(int op, const float* x, float* out, int r
     sv[threadIdx.x] = acc;
     si[threadIdx.x] = idx;
     __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
+    int top = 1;
+    while (top < (int)blockDim.x) top <<= 1;
+    for (int s = top / 2; s > 0; s >>= 1) {
+        if (threadIdx.x < s && threadIdx.x + s < blockDim.x) {
             float a = sv[threadIdx.x], b = sv[threadIdx.x + s];
             int ia = si[threadIdx.x], ib = si[threadIdx.x + s];
+            // Equal values, or two NaNs, tie: the lower index wins (the first maximum, the first NaN).
+            bool tie = b == a || (isnan(a) && isnan(b));
             if (op == R_SUM || op == R_MEAN) sv[threadIdx.x] = a + b;
-            else if (ib != 0x7fffffff && (ia == 0x7fffffff || better(b, a) || (b == a && ib < ia))) {
+            else if (ib != 0x7fffffff && (ia == 0x7fffffff || better(b, a) || (tie && ib < ia))) {
                 sv[threadIdx.x] = b;
                 si[threadIdx.x] = ib;
             }

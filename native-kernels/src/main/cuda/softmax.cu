@@ -6,7 +6,9 @@
 //   softmax_cols      inner > 1: one thread per (o, i), three passes over r
 //   softmax_bwd_rows / softmax_bwd_cols   gx = y (gy - sum(gy y)), or gy - exp(y) sum(gy) for log
 //   xent_fwd          one block per row: lse[row] and loss_rows[row] = lse - logit[label];
-//                     a bad label sets *error = row + 1 (the host checks and throws)
+//                     a bad label sets error[0] = row + 1, error[1] = the label's bits and
+//                     error[2] = c (the first bad row to get there wins); the host reads them at its next
+//                     synchronization and throws
 //   mean_rows         one block: loss = mean(loss_rows), a deterministic order
 //   xent_bwd          one thread per element: (exp(x - lse) - onehot) * gLoss / n
 #include "common.cuh"
@@ -99,7 +101,10 @@ extern "C" __global__ void xent_fwd(const float* logits, const float* labels, fl
         lse[row] = l;
         int k = valid_label(labels[row], c);
         if (k < 0) {
-            atomicCAS(error, 0, row + 1);
+            if (atomicCAS(error, 0, row + 1) == 0) {
+                error[1] = __float_as_int(labels[row]);
+                error[2] = c;
+            }
             lossRows[row] = 0.f;
         } else {
             lossRows[row] = l - xr[k];

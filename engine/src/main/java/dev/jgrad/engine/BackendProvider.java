@@ -16,6 +16,14 @@ public interface BackendProvider {
     /** Preference for {@code auto}: higher wins among usable providers. */
     int rank();
 
+    /**
+     * Whether {@code -Djgrad.device=auto} may pick this provider. A test device (the CUDA emulation)
+     * says false: it is used only where asked for by name.
+     */
+    default boolean autoSelectable() {
+        return true;
+    }
+
     /** Null when this provider can run on this machine, otherwise the reason it cannot. */
     String unavailableReason();
 

@@ -13,6 +13,11 @@ import java.util.ServiceLoader;
  * <p>Selection: {@code -Djgrad.device=cpu|cuda|auto} (default {@code auto}: the usable backend of
  * highest rank), and for the CPU {@code -Djgrad.cpu.kernels=looped|vectorized} (default
  * vectorized). A name that includes the kernel set, such as {@code cpu-looped}, picks that set.
+ * {@code auto} never picks a test device such as {@code cuda (emulated)}.
+ *
+ * <p>{@code -Djgrad.devices=cuda,cpu-looped} (a comma-separated list of device types or names)
+ * restricts {@link #all()}, the list the conformance suite and the benchmarks run over; for
+ * example a GPU check runs the suite on the GPU only.
  */
 public final class Device {
     private static final Map<String, Device> BY_NAME = new LinkedHashMap<>();
@@ -67,7 +72,7 @@ public final class Device {
         if (name.equals("auto")) {
             BackendProvider best = null;
             for (BackendProvider p : providers())
-                if (p.unavailableReason() == null && (best == null || p.rank() > best.rank())) best = p;
+                if (p.autoSelectable() && p.unavailableReason() == null && (best == null || p.rank() > best.rank())) best = p;
             if (best == null) throw new IllegalStateException("no usable backend: " + report());
             return wrap(best.create());
         }
@@ -78,15 +83,32 @@ public final class Device {
                 return wrap(p.create());
             }
         }
-        for (Device d : all()) if (d.name().equals(name)) return d;
+        for (BackendProvider p : providers())
+            if (p.unavailableReason() == null)
+                for (Backend b : p.variants()) if (b.name().equals(name)) return wrap(b);
         throw new IllegalArgumentException("unknown device '" + name + "'; known: auto, " + names());
     }
 
-    /** Every device (every kernel set of every usable provider) this machine has. */
+    /**
+     * Every device (every kernel set of every usable provider) this machine has, restricted to
+     * {@code -Djgrad.devices} when that is set.
+     */
     public static synchronized List<Device> all() {
+        List<String> only = selected();
         List<Device> out = new ArrayList<>();
         for (BackendProvider p : providers())
-            if (p.unavailableReason() == null) for (Backend b : p.variants()) out.add(wrap(b));
+            if (p.unavailableReason() == null)
+                for (Backend b : p.variants())
+                    if (only.isEmpty() || only.contains(p.type()) || only.contains(b.name())) out.add(wrap(b));
+        return out;
+    }
+
+    /** The entries of {@code -Djgrad.devices}, or none (no restriction). */
+    private static List<String> selected() {
+        String spec = System.getProperty("jgrad.devices", "").strip();
+        if (spec.isEmpty()) return List.of();
+        List<String> out = new ArrayList<>();
+        for (String part : spec.split(",")) if (!part.isBlank()) out.add(part.strip());
         return out;
     }
 
@@ -112,7 +134,8 @@ public final class Device {
     private static String names() {
         List<String> names = new ArrayList<>();
         for (BackendProvider p : providers()) names.add(p.type());
-        for (Device d : all()) names.add(d.name());
+        for (BackendProvider p : providers())
+            if (p.unavailableReason() == null) for (Backend b : p.variants()) names.add(b.name());
         return String.join(", ", names);
     }
 

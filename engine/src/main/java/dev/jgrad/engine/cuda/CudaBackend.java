@@ -9,36 +9,40 @@ import dev.jgrad.engine.PoolGeometry;
 import dev.jgrad.engine.ReduceOp;
 import dev.jgrad.engine.StridedView;
 import dev.jgrad.engine.UnaryOp;
-import jcuda.Pointer;
-import jcuda.Sizeof;
-import jcuda.driver.CUdeviceptr;
-
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuInit;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
 /**
  * The CUDA backend: every {@link Backend} method is one or a few launches of the hand-written
  * kernels in native-kernels (see each .cu file's header), on one stream of one GPU. Matmul uses
  * {@code sgemm_v3} by default; {@code -Djgrad.cuda.matmul=v1|v2|v3|cublas} picks another version
  * or the cuBLAS baseline.
+ *
+ * <p>It reaches the GPU only through a {@link CudaDriver}: the real driver (JCuda), or, in tests,
+ * the CUDA emulation ({@code -Djgrad.cuda.emulate=true}), under which it is named
+ * {@code cuda (emulated)}. Launch shapes respect the hardware's limits (gridDim.y and gridDim.z at
+ * most 65535): the kernels loop over those dimensions and the host caps them.
  */
 public final class CudaBackend implements Backend {
     private static final int THREADS = 256;
+    /** The hardware's limit on gridDim.y and gridDim.z. */
+    static final int MAX_GRID_YZ = 65535;
     private final CudaRuntime rt;
-    private final DeviceAllocator allocator = new DeviceAllocator();
-    private final Cublas cublas;
+    private final CudaDriver driver;
+    private final DeviceAllocator allocator;
+    private final String name;
     private final String matmul = System.getProperty("jgrad.cuda.matmul", "v3");
-    private final CudaBuffer errorFlag;
+    private final int smCount;
 
-    CudaBackend(int ordinal) {
-        rt = new CudaRuntime(ordinal);
-        cublas = new Cublas(rt);
-        errorFlag = allocator.allocate(1);
+    CudaBackend(CudaDriver driver) {
+        this.driver = driver;
+        rt = new CudaRuntime(driver);
+        allocator = new DeviceAllocator(driver);
+        name = driver.emulated() ? "cuda (emulated)" : "cuda";
+        smCount = driver.multiprocessors();
     }
 
     /** Number of CUDA devices (loads JCuda's driver library and calls cuInit). */
@@ -51,18 +55,31 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String name() {
-        return "cuda";
+        return name;
     }
 
     @Override
     public String toString() {
-        return "cuda (" + rt.deviceName + ", sm_" + rt.computeMajor + rt.computeMinor + ", driver " + rt.driverVersion + ")";
+        if (driver.emulated()) return name + " (" + driver.deviceName() + ")";
+        return "cuda (" + driver.deviceName() + ", sm_" + driver.computeMajor() + driver.computeMinor() + ", driver "
+                + driver.driverVersion() + ")";
     }
 
     /** A one-line description of the GPU, the driver and the cuBLAS baseline's status. */
     public String describe() {
-        String cb = cublas.unavailableReason();
-        return toString() + ", " + rt.smCount + " SMs; cuBLAS baseline: " + (cb == null ? "loaded" : cb);
+        String cb = driver.blas().unavailableReason();
+        return toString() + ", " + smCount + " SMs; cuBLAS baseline: " + (cb == null ? (driver.emulated()
+                ? "emulated (a Java loop with cuBLAS's semantics)" : "loaded") : cb);
+    }
+
+    /** True when this backend runs on the CUDA emulation, not on a GPU. */
+    public boolean emulated() {
+        return driver.emulated();
+    }
+
+    /** How many times the stream was synchronized since this backend started (a test of hidden stalls). */
+    public long streamSynchronizations() {
+        return rt.synchronizations();
     }
 
     /** Device bytes handed out and not yet freed (rounded to the allocator's block sizes). */
@@ -85,14 +102,14 @@ public final class CudaBackend implements Backend {
 
     /** Launches the empty kernel (one block of one thread): the cost of a launch from Java. */
     public void launchEmpty() {
+        rt.makeCurrent();
         rt.launch("elementwise", "empty", new int[] {1, 1, 1}, new int[] {1, 1, 1});
     }
 
     /** cuMemcpyDtoDAsync of {@code n} floats: the device's copy bandwidth, the ceiling for memory-bound kernels. */
     public void copyDeviceToDevice(Buffer src, Buffer dst, int n) {
         rt.makeCurrent();
-        CudaException.check(cuMemcpyDtoDAsync(d(dst).ptr, d(src).ptr, (long) n * Float.BYTES, rt.stream),
-                "cuMemcpyDtoDAsync(" + n + " floats)");
+        driver.copyDtoDAsync(d(dst).address, d(src).address, (long) n * Float.BYTES);
     }
 
     /** {@link #matmul} with a named version ({@code v1}, {@code v2}, {@code v3} or {@code cublas}). */
@@ -103,7 +120,7 @@ public final class CudaBackend implements Backend {
 
     /** Null when the cuBLAS baseline loaded, otherwise why it did not. */
     public String cublasUnavailableReason() {
-        return cublas.unavailableReason();
+        return driver.blas().unavailableReason();
     }
 
     private static CudaBuffer d(Buffer b) {
@@ -113,7 +130,7 @@ public final class CudaBackend implements Backend {
     }
 
     private int[] grid1(long n) {
-        long blocks = Math.max(1, Math.min((n + THREADS - 1) / THREADS, (long) rt.smCount * 32));
+        long blocks = Math.max(1, Math.min((n + THREADS - 1) / THREADS, (long) smCount * 32));
         return new int[] {(int) blocks, 1, 1};
     }
 
@@ -122,9 +139,15 @@ public final class CudaBackend implements Backend {
         rt.launch(module, name, grid1(n), new int[] {THREADS, 1, 1}, args);
     }
 
-    private void launchRows(String module, String name, int rows, Object... args) {
+    /** One block of {@code threads} per row (grid.x allows 2^31 - 1 rows). */
+    private void launchRows(String module, String name, int rows, int threads, Object... args) {
         if (rows == 0) return;
-        rt.launch(module, name, new int[] {rows, 1, 1}, new int[] {THREADS, 1, 1}, args);
+        rt.launch(module, name, new int[] {rows, 1, 1}, new int[] {threads, 1, 1}, args);
+    }
+
+    /** Threads for a row of {@code r}: whole warps, at most {@link #THREADS}, no idle warps on short rows. */
+    private static int rowThreads(int r) {
+        return (int) Math.min(THREADS, Math.max(32, ((long) r + 31) / 32 * 32));
     }
 
     /** The kernels' Strided struct: rank, then shape and up to three operands' strides, 8 each. */
@@ -148,12 +171,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Buffer allocate(int numel) {
-        rt.makeCurrent();
         return allocator.allocate(numel);
     }
 
     @Override
     public void copyIn(float[] src, int srcOffset, Buffer dst, int dstOffset, int n) {
+        if (n == 0) return;
         rt.copyIn(src, srcOffset, d(dst).at(dstOffset), n);
     }
 
@@ -222,13 +245,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void reduce(ReduceOp op, Buffer x, Buffer out, int outer, int r, int inner) {
-        if (inner == 1) launchRows("reduce", "reduce_rows", outer, op.ordinal(), d(x), d(out), outer, r);
+        if (inner == 1) launchRows("reduce", "reduce_rows", outer, rowThreads(r), op.ordinal(), d(x), d(out), outer, r);
         else launch1("reduce", "reduce_cols", (long) outer * inner, op.ordinal(), d(x), d(out), outer, r, inner);
     }
 
     @Override
     public void variance(Buffer x, Buffer out, int outer, int r, int inner, int correction) {
-        if (inner == 1) launchRows("reduce", "variance_rows", outer, d(x), d(out), outer, r, correction);
+        if (inner == 1) launchRows("reduce", "variance_rows", outer, rowThreads(r), d(x), d(out), outer, r, correction);
         else launch1("reduce", "variance_cols", (long) outer * inner, d(x), d(out), outer, r, inner, correction);
     }
 
@@ -249,7 +272,8 @@ public final class CudaBackend implements Backend {
                       boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
         if ((long) m * n == 0 || batch == 0) return;
         if (k == 0) {
-            fill(c, (int) ((long) batch * m * n), 0f);
+            long total = (long) batch * m * n;
+            launch1("elementwise", "fill", total, c, total, 0f);
             return;
         }
         String version = matmul.equals("v3") && (long) m * n < 64 * 64 ? "v2" : matmul;
@@ -259,16 +283,30 @@ public final class CudaBackend implements Backend {
     private void gemmVersion(String version, CudaBuffer a, CudaBuffer b, CudaBuffer c, int batch, int m, int n, int k,
                              boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
         int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+        // gridDim.y (row tiles) and gridDim.z (batch) stop at 65535; the kernels loop past them.
+        int z = Math.min(batch, MAX_GRID_YZ);
         switch (version) {
-            case "cublas" -> cublas.sgemm(a, b, c, batch, m, n, k, transA, transB, (int) aBatchStride, (int) bBatchStride);
-            case "v1" -> rt.launch("matmul", "sgemm_v1", new int[] {(n + 15) / 16, (m + 15) / 16, batch},
-                    new int[] {16, 16, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride);
-            case "v2" -> rt.launch("matmul", "sgemm_v2", new int[] {(n + 31) / 32, (m + 31) / 32, batch},
-                    new int[] {32, 32, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride);
-            case "v3" -> rt.launch("matmul", "sgemm_v3", new int[] {(n + 127) / 128, (m + 127) / 128, batch},
-                    new int[] {256, 1, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride);
+            case "cublas" -> cublasGemm(a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
+            case "v1" -> rt.launch("matmul", "sgemm_v1", new int[] {(n + 15) / 16, Math.min((m + 15) / 16, MAX_GRID_YZ), z},
+                    new int[] {16, 16, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride, batch);
+            case "v2" -> rt.launch("matmul", "sgemm_v2", new int[] {(n + 31) / 32, Math.min((m + 31) / 32, MAX_GRID_YZ), z},
+                    new int[] {32, 32, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride, batch);
+            case "v3" -> rt.launch("matmul", "sgemm_v3", new int[] {(n + 127) / 128, Math.min((m + 127) / 128, MAX_GRID_YZ), z},
+                    new int[] {256, 1, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride, batch);
             default -> throw new IllegalArgumentException("-Djgrad.cuda.matmul=" + matmul + " is not one of v1, v2, v3, cublas");
         }
+    }
+
+    /**
+     * Row-major {@code C = op(A) op(B)}, batched, through cuBLAS as the column-major product
+     * {@code C^T = op(B)^T op(A)^T}, which is the same memory. Strides stay 64-bit.
+     */
+    private void cublasGemm(CudaBuffer a, CudaBuffer b, CudaBuffer c, int batch, int m, int n, int k,
+                            boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
+        rt.makeCurrent();
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        driver.blas().sgemmStridedBatched(transB, transA, n, m, k, 1f, b.address, ldb, bBatchStride, a.address, lda,
+                aBatchStride, 0f, c.address, n, (long) m * n, batch);
     }
 
     private static int[] conv(ConvGeometry g) {
@@ -317,7 +355,7 @@ public final class CudaBackend implements Backend {
             gemm(d(gy), col, perImage, g.n(), g.cOut(), patch, spatial, false, true, (long) g.cOut() * spatial,
                     (long) patch * spatial);
             reduce(ReduceOp.SUM, perImage, gWeight, 1, g.n(), g.cOut() * patch);
-            if (gBias != null) launchRows("conv", "bias_grad", g.cOut(), d(gy), d(gBias), g.n(), g.cOut(), spatial);
+            if (gBias != null) launchRows("conv", "bias_grad", g.cOut(), THREADS, d(gy), d(gBias), g.n(), g.cOut(), spatial);
         } finally {
             allocator.free(col);
             allocator.free(perImage);
@@ -356,36 +394,27 @@ public final class CudaBackend implements Backend {
     @Override
     public void softmax(Buffer x, Buffer y, int outer, int r, int inner, boolean log) {
         int logMode = log ? 1 : 0;
-        if (inner == 1) launchRows("softmax", "softmax_rows", outer, d(x), d(y), outer, r, logMode);
+        if (inner == 1) launchRows("softmax", "softmax_rows", outer, rowThreads(r), d(x), d(y), outer, r, logMode);
         else launch1("softmax", "softmax_cols", (long) outer * inner, d(x), d(y), outer, r, inner, logMode);
     }
 
     @Override
     public void softmaxBackward(Buffer y, Buffer gy, Buffer gx, int outer, int r, int inner, boolean log) {
         int logMode = log ? 1 : 0;
-        if (inner == 1) launchRows("softmax", "softmax_bwd_rows", outer, d(y), d(gy), d(gx), outer, r, logMode);
+        if (inner == 1) launchRows("softmax", "softmax_bwd_rows", outer, rowThreads(r), d(y), d(gy), d(gx), outer, r, logMode);
         else launch1("softmax", "softmax_bwd_cols", (long) outer * inner, d(y), d(gy), d(gx), outer, r, inner, logMode);
     }
 
     @Override
     public void crossEntropy(Buffer logits, Buffer labels, Buffer loss, Buffer lse, int n, int c) {
+        // A bad label raises the runtime's error flag; it is read (and thrown) at the next
+        // synchronization, so the forward pass queues its kernels and returns without waiting.
         CudaBuffer rows = allocator.allocate(n);
         try {
-            rt.makeCurrent();
-            CudaException.check(cuMemsetD32Async(errorFlag.ptr, 0, 1, rt.stream), "cuMemsetD32Async(error flag)");
-            launchRows("softmax", "xent_fwd", n, d(logits), d(labels), rows, d(lse), n, c, errorFlag);
+            launchRows("softmax", "xent_fwd", n, rowThreads(c), d(logits), d(labels), rows, d(lse), n, c, rt.errorFlag());
             rt.launch("softmax", "mean_rows", new int[] {1, 1, 1}, new int[] {1024, 1, 1}, rows, d(loss), n);
-            float[] flag = new float[1];
-            rt.copyOut(errorFlag.ptr, flag, 0, 1);
-            int badRow = Float.floatToRawIntBits(flag[0]) - 1;
-            if (badRow >= 0) {
-                float[] label = new float[1];
-                rt.copyOut(d(labels).at(badRow), label, 0, 1);
-                throw new IllegalArgumentException("crossEntropy: label " + label[0] + " of row " + badRow
-                        + " is not a class index in [0, " + c + ")");
-            }
         } finally {
-            allocator.free(rows);
+            allocator.free(rows);  // stream order: the next user of this block runs after mean_rows
         }
     }
 
@@ -398,8 +427,14 @@ public final class CudaBackend implements Backend {
 
     private int splits(int c, long perChannel) {
         // Enough blocks to fill the GPU, but at least ~4096 elements per block.
-        long wanted = Math.max(1, (long) rt.smCount * 4 / Math.max(1, c));
+        long wanted = Math.max(1, (long) smCount * 4 / Math.max(1, c));
         return (int) Math.max(1, Math.min(wanted, perChannel / 4096));
+    }
+
+    /** Threads for one (channel, split) block: fitted to its share of the channel, as {@link #rowThreads}. */
+    private static int splitThreads(int n, int hw, int splits) {
+        long per = ((long) n * hw + splits - 1) / splits;
+        return rowThreads((int) Math.min(per, THREADS));
     }
 
     @Override
@@ -411,7 +446,7 @@ public final class CudaBackend implements Backend {
         try {
             int t = training ? 1 : 0;
             if (training)
-                rt.launch("batchnorm", "bn_stats_partial", new int[] {c, splits, 1}, new int[] {THREADS, 1, 1},
+                rt.launch("batchnorm", "bn_stats_partial", new int[] {c, splits, 1}, new int[] {splitThreads(n, hw, splits), 1, 1},
                         d(x), partial, n, c, hw, splits);
             rt.launch("batchnorm", "bn_stats_finalize", new int[] {(c + THREADS - 1) / THREADS, 1, 1},
                     new int[] {THREADS, 1, 1}, partial, d(runMean), d(runVar), d(saveMean), d(saveInvStd), c, splits,
@@ -429,7 +464,7 @@ public final class CudaBackend implements Backend {
         int splits = splits(c, (long) n * hw);
         CudaBuffer partial = allocator.allocate(Math.multiplyExact(c, splits * 2));
         try {
-            rt.launch("batchnorm", "bn_bwd_partial", new int[] {c, splits, 1}, new int[] {THREADS, 1, 1},
+            rt.launch("batchnorm", "bn_bwd_partial", new int[] {c, splits, 1}, new int[] {splitThreads(n, hw, splits), 1, 1},
                     d(x), d(gy), d(saveMean), d(saveInvStd), partial, n, c, hw, splits);
             rt.launch("batchnorm", "bn_bwd_finalize", new int[] {(c + THREADS - 1) / THREADS, 1, 1},
                     new int[] {THREADS, 1, 1}, partial, d(gGamma), d(gBeta), c, splits);
@@ -443,37 +478,54 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- optimizers
 
+    // The optimizer's device tables: four arrays of tensor addresses (params, grads, state1,
+    // state2) and the tensors' prefix sums, one persistent device block reused every step.
+    private CudaBuffer optTables;
+    private long[] optTablesContent = new long[0];
+
+    /**
+     * One launch updates every tensor. The kernel reads four pointer tables and the prefix sums from
+     * one device block, uploaded only when its content changes (a new parameter set, or gradients
+     * that moved). Why that is free of races without any synchronization:
+     * <ol>
+     *   <li>the device block is written only by copies queued on the backend's stream, the stream
+     *       that runs every optimizer_step; stream order puts each upload after the previous step's
+     *       kernel has finished reading the block, and before the next one starts;</li>
+     *   <li>the bytes come from the runtime's pinned staging ring, which is never rewritten before
+     *       the stream has been synchronized, so they are intact when the asynchronous copy runs
+     *       (the old code's synchronous cuMemcpyHtoD from pageable memory ran on the legacy stream,
+     *       which a non-blocking stream does not wait for: it could overwrite a block a queued kernel
+     *       was still to read, and it stalled every step);</li>
+     *   <li>the block grows by allocating a new one; the old one is freed into the caching allocator
+     *       after the launch that used it is queued, and anything reusing that memory is queued
+     *       after it on the same stream.</li>
+     * </ol>
+     */
     @Override
     public void optimizerStep(OptimizerStep s, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
                               int[] sizes) {
         int count = params.length;
-        long[] starts = new long[count + 1];
-        for (int i = 0; i < count; i++) starts[i + 1] = starts[i] + sizes[i];
-        // Small synchronous uploads (four pointer tables and the prefix sums; the copy waits for
-        // queued work on the legacy stream semantics of cuMemcpyHtoD), then one launch for all tensors.
-        CudaBuffer tables = allocator.allocate((int) ((4L * count * Sizeof.POINTER + (count + 1L) * Long.BYTES) / Float.BYTES + 1));
-        try {
-            rt.makeCurrent();
-            CUdeviceptr base = tables.ptr;
-            long tableBytes = (long) count * Sizeof.POINTER;
-            Buffer[][] lists = {params, grads, state1 == null ? params : state1, state2 == null ? params : state2};
-            for (int t = 0; t < 4; t++) {
-                CUdeviceptr[] ptrs = new CUdeviceptr[count];
-                for (int i = 0; i < count; i++) ptrs[i] = d(lists[t][i]).ptr;
-                CudaException.check(cuMemcpyHtoD(base.withByteOffset(t * tableBytes), Pointer.to(ptrs), tableBytes),
-                        "optimizerStep: upload of pointer table " + t);
+        if (count == 0) return;
+        long[] content = new long[5 * count + 1];
+        Buffer[][] lists = {params, grads, state1 == null ? params : state1, state2 == null ? params : state2};
+        for (int t = 0; t < 4; t++)
+            for (int i = 0; i < count; i++) content[t * count + i] = d(lists[t][i]).address;
+        for (int i = 0; i < count; i++) content[4 * count + 1 + i] = content[4 * count + i] + sizes[i];
+        long total = content[5 * count];
+        if (total == 0) return;
+        rt.makeCurrent();
+        if (!Arrays.equals(content, optTablesContent)) {
+            if (optTables == null || optTables.capacity() < 2 * content.length) {
+                if (optTables != null) allocator.free(optTables);
+                optTables = allocator.allocate(2 * content.length);
             }
-            CUdeviceptr startsPtr = base.withByteOffset(4 * tableBytes);
-            CudaException.check(cuMemcpyHtoD(startsPtr, Pointer.to(starts), (count + 1L) * Long.BYTES),
-                    "optimizerStep: upload of tensor offsets");
-            float c1 = (float) (1 - Math.pow(s.beta1(), s.step())), c2 = (float) (1 - Math.pow(s.beta2(), s.step()));
-            launch1("optim", "optimizer_step", starts[count], s.kind().ordinal(), base, base.withByteOffset(tableBytes),
-                    base.withByteOffset(2 * tableBytes), base.withByteOffset(3 * tableBytes), startsPtr, count,
-                    s.lr(), s.beta1(), s.beta2(), s.eps(), s.weightDecay(), s.gradScale(), c1, c2);
-            // The tables go back to the allocator below; the launch must be done with them first.
-            rt.synchronize("optimizer_step");
-        } finally {
-            allocator.free(tables);
+            rt.copyIn(MemorySegment.ofArray(content), optTables.address);
+            optTablesContent = content;
         }
+        long base = optTables.address, table = (long) count * Long.BYTES;
+        float c1 = (float) (1 - Math.pow(s.beta1(), s.step())), c2 = (float) (1 - Math.pow(s.beta2(), s.step()));
+        launch1("optim", "optimizer_step", total, s.kind().ordinal(), base, base + table, base + 2 * table,
+                base + 3 * table, base + 4 * table, count, s.lr(), s.beta1(), s.beta2(), s.eps(), s.weightDecay(),
+                s.gradScale(), c1, c2);
     }
 }

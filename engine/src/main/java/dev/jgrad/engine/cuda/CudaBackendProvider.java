@@ -14,6 +14,10 @@ import java.util.Properties;
  * The CUDA backend's registration. It is usable when the jar carries compiled kernels, the NVIDIA
  * driver's device nodes exist, and cuInit finds a GPU. The first two are checked without loading
  * any JCuda native library, so a CPU-only machine never loads one.
+ *
+ * <p>With {@code -Djgrad.cuda.emulate=true} it serves the emulated device instead (the same
+ * backend over {@link EmulatedDriver}, named {@code cuda (emulated)}), loaded from
+ * {@code -Djgrad.cuda.emulator.library}. That device is for tests: {@code auto} never picks it.
  */
 public final class CudaBackendProvider implements BackendProvider {
     private static volatile String reason;
@@ -43,7 +47,27 @@ public final class CudaBackendProvider implements BackendProvider {
         return reason;
     }
 
+    private static boolean emulate() {
+        return Boolean.getBoolean("jgrad.cuda.emulate");
+    }
+
+    @Override
+    public boolean autoSelectable() {
+        return !emulate();
+    }
+
     private static String probe() {
+        if (emulate()) {
+            String lib = System.getProperty("jgrad.cuda.emulator.library");
+            if (lib == null || lib.isBlank())
+                return "-Djgrad.cuda.emulate=true needs -Djgrad.cuda.emulator.library=<path to libjgrad-cuda-emu.so>";
+            try {
+                backend = new CudaBackend(new EmulatedDriver(Path.of(lib)));
+                return null;
+            } catch (CudaException | IllegalArgumentException | UnsatisfiedLinkError e) {
+                return "the CUDA emulation could not start: " + e.getMessage();
+            }
+        }
         Properties kernels = new Properties();
         try (InputStream in = CudaBackendProvider.class.getResourceAsStream("/dev/jgrad/kernels/kernels.properties")) {
             if (in == null) return "the jar has no dev/jgrad/kernels/kernels.properties (native-kernels missing)";
@@ -58,7 +82,7 @@ public final class CudaBackendProvider implements BackendProvider {
         try {
             int count = CudaBackend.deviceCount();
             if (count == 0) return "the CUDA driver reports no GPU";
-            backend = new CudaBackend(0);
+            backend = new CudaBackend(new JCudaDriver(0));
             return null;
         } catch (CudaException | UnsatisfiedLinkError | NoClassDefFoundError e) {
             return "CUDA initialization failed: " + e.getMessage();

@@ -1,18 +1,20 @@
 package dev.jgrad.engine.cuda;
 
 import dev.jgrad.engine.Buffer;
-import jcuda.driver.CUdeviceptr;
 
-/** Device memory from the {@link DeviceAllocator}: a pointer and its capacity in floats. */
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Device memory from the {@link DeviceAllocator}: a device address and its capacity in floats. */
 final class CudaBuffer implements Buffer {
-    final CUdeviceptr ptr;
+    final long address;
+    /** The size of the block behind it (the allocator's rounded size). */
     final long bytes;
     private final int capacity;
     /** Shared with the Cleaner action, so that a buffer is returned to the allocator exactly once. */
-    final java.util.concurrent.atomic.AtomicBoolean freed;
+    final AtomicBoolean freed;
 
-    CudaBuffer(CUdeviceptr ptr, long bytes, int capacity, java.util.concurrent.atomic.AtomicBoolean freed) {
-        this.ptr = ptr;
+    CudaBuffer(long address, long bytes, int capacity, AtomicBoolean freed) {
+        this.address = address;
         this.bytes = bytes;
         this.capacity = capacity;
         this.freed = freed;
@@ -24,7 +26,7 @@ final class CudaBuffer implements Buffer {
     }
 
     /** The device address of element {@code index}. */
-    CUdeviceptr at(long index) {
-        return index == 0 ? ptr : ptr.withByteOffset(index * Float.BYTES);
+    long at(long index) {
+        return address + index * Float.BYTES;
     }
 }

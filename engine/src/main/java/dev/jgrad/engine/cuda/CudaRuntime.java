@@ -1,177 +1,147 @@
 package dev.jgrad.engine.cuda;
 
-import jcuda.Pointer;
-import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
-import jcuda.driver.CUdevice_attribute;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
-import jcuda.driver.CUstream;
-import jcuda.driver.CUstream_flags;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.util.HashMap;
-import java.util.Map;
-
-import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
-import static jcuda.driver.JCudaDriver.cuDeviceGet;
-import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
-import static jcuda.driver.JCudaDriver.cuDeviceGetName;
-import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
-import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
-import static jcuda.driver.JCudaDriver.cuMemAllocHost;
-import static jcuda.driver.JCudaDriver.cuMemFreeHost;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
-import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
-import static jcuda.driver.JCudaDriver.cuModuleLoadData;
-import static jcuda.driver.JCudaDriver.cuStreamCreate;
-import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One GPU seen through the CUDA driver API: its primary context, one stream, the kernel modules
- * loaded from the fatbins that native-kernels packs into the jar, a launcher that checks every
- * result, and pinned staging memory for host-device copies.
+ * One GPU as the backend uses it, over a {@link CudaDriver}: kernel launches by module and name,
+ * host-device copies through a pinned staging ring, the stream's synchronization points, and the
+ * device-side error flag that kernels raise for bad input.
+ *
+ * <p><b>Copies without stalls.</b> A host-to-device copy is staged into the next free part of a
+ * pinned ring and queued; nothing waits. Only when the ring is full (or a copy-out needs the
+ * results) does the stream synchronize, after which the whole ring is free again. So a batch upload
+ * followed by kernels runs as one queue. Copies of any size (past 2 GiB too) go through the ring
+ * in pieces.
+ *
+ * <p><b>Errors raised by kernels.</b> The error flag is three ints in mapped pinned memory. A
+ * kernel that finds bad input (cross-entropy's labels) stores the first offending row + 1 and what
+ * it found there; the host reads the flag at its next synchronization (a copy-out, {@code item()},
+ * {@link CudaBackend#synchronize()}) and throws there. The check therefore costs no
+ * synchronization of its own, and the exception names the row and the label, but it surfaces at
+ * the next point that waits for the GPU rather than at the call.
  */
 final class CudaRuntime {
-    final CUdevice device = new CUdevice();
-    final CUcontext context = new CUcontext();
-    final CUstream stream = new CUstream();
-    final String deviceName;
-    final int smCount, driverVersion, computeMajor, computeMinor;
-    private final Map<String, CUmodule> modules = new HashMap<>();
-    private final Map<String, CUfunction> functions = new HashMap<>();
-    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
-    private Pointer staging;
-    private long stagingBytes;
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final long DEFAULT_RING = 8L << 20;
 
-    /** Opens device {@code ordinal} (cuInit must have succeeded). */
-    CudaRuntime(int ordinal) {
-        CudaException.check(cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");
-        byte[] name = new byte[256];
-        CudaException.check(cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
-        int len = 0;
-        while (len < name.length && name[len] != 0) len++;
-        deviceName = new String(name, 0, len, java.nio.charset.StandardCharsets.US_ASCII);
-        smCount = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-        computeMajor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
-        computeMinor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
-        int[] version = new int[1];
-        CudaException.check(cuDriverGetVersion(version), "cuDriverGetVersion");
-        driverVersion = version[0];
-        CudaException.check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
-        makeCurrent();
-        CudaException.check(cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+    final CudaDriver driver;
+    private final long ringBytes;
+    private final long ring;
+    private long ringHead;
+    private final long errorHost, errorDevice;
+    private final AtomicLong synchronizations = new AtomicLong();
+
+    CudaRuntime(CudaDriver driver) {
+        this.driver = driver;
+        driver.makeCurrent();
+        ringBytes = Math.max(64, Long.getLong("jgrad.cuda.stagingBytes", DEFAULT_RING)) & ~3L;
+        ring = driver.mallocHost(ringBytes);
+        errorHost = driver.mallocHost(3 * Integer.BYTES);
+        ALL.asSlice(errorHost, 3 * Integer.BYTES).fill((byte) 0);
+        errorDevice = driver.hostDevicePointer(errorHost);
     }
 
-    private int attribute(int which) {
-        int[] v = new int[1];
-        CudaException.check(cuDeviceGetAttribute(v, which, device), "cuDeviceGetAttribute(" + which + ")");
-        return v[0];
-    }
-
-    /** Binds the context to the calling thread (once per thread). */
+    /** Binds the context to the calling thread. */
     void makeCurrent() {
-        if (!current.get()) {
-            CudaException.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
-            current.set(true);
-        }
+        driver.makeCurrent();
     }
 
-    /** The kernel {@code name} from module {@code module} ({@code dev/jgrad/kernels/<module>.fatbin}). */
-    synchronized CUfunction function(String module, String name) {
-        String key = module + "/" + name;
-        CUfunction f = functions.get(key);
-        if (f != null) return f;
-        CUmodule m = modules.get(module);
-        if (m == null) {
-            m = new CUmodule();
-            CudaException.check(cuModuleLoadData(m, fatbin(module)), "cuModuleLoadData(" + module + ".fatbin)");
-            modules.put(module, m);
-        }
-        f = new CUfunction();
-        CudaException.check(cuModuleGetFunction(f, m, name), "cuModuleGetFunction(" + key + ")");
-        functions.put(key, f);
-        return f;
+    /** Device address of the kernels' error flag (int[3]: row + 1, the label's bits, the class count). */
+    long errorFlag() {
+        return errorDevice;
     }
 
-    static byte[] fatbin(String module) {
-        String path = "/dev/jgrad/kernels/" + module + ".fatbin";
-        try (InputStream in = CudaRuntime.class.getResourceAsStream(path)) {
-            if (in == null) throw new CudaException("kernel module " + path + " is not in the jar (built without nvcc?)");
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new CudaException("cannot read " + path + ": " + e.getMessage());
-        }
+    /** How many times the stream was synchronized so far. */
+    long synchronizations() {
+        return synchronizations.get();
+    }
+
+    /** {@code name<<<(gx,gy,gz),(bx,by,bz), smem N>>>}: how every launch failure names its launch. */
+    static String shape(String name, int[] grid, int[] block, int dynamicShared) {
+        return name + "<<<(" + grid[0] + "," + grid[1] + "," + grid[2] + "),(" + block[0] + "," + block[1] + ","
+                + block[2] + "), smem " + dynamicShared + ">>>";
     }
 
     /**
-     * Launches {@code module/name} on the stream with the given grid and block and checks the
-     * result. Arguments: {@link CudaBuffer} or {@link CUdeviceptr} (a device pointer), Integer,
-     * Long, Float, or int[] (a struct passed by value).
+     * Launches {@code module/name} on the stream. Arguments: {@link CudaBuffer} (its device
+     * address), Long, Integer, Float, or int[] (a struct passed by value).
      */
     void launch(String module, String name, int[] grid, int[] block, Object... args) {
-        makeCurrent();
-        Pointer[] params = new Pointer[args.length];
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            params[i] = switch (a) {
-                case CudaBuffer b -> Pointer.to(b.ptr);
-                case CUdeviceptr p -> Pointer.to(p);
-                case Integer v -> Pointer.to(new int[] {v});
-                case Long v -> Pointer.to(new long[] {v});
-                case Float v -> Pointer.to(new float[] {v});
-                case int[] struct -> Pointer.to(struct);
-                default -> throw new IllegalArgumentException(name + ": unsupported kernel argument " + a);
-            };
+        driver.makeCurrent();
+        Object[] marshalled = new Object[args.length];
+        for (int i = 0; i < args.length; i++)
+            marshalled[i] = args[i] instanceof CudaBuffer b ? (Object) b.address : args[i];
+        driver.launch(driver.function(module, name), grid, block, 0, marshalled);
+    }
+
+    /** Blocks until the stream's work is done; a kernel fault, or an error a kernel raised, surfaces here. */
+    synchronized void synchronize(String after) {
+        driver.makeCurrent();
+        try {
+            driver.synchronize();
+        } catch (CudaException e) {
+            throw new CudaException(e.getMessage() + " (synchronizing after " + after + ")");
         }
-        int code = cuLaunchKernel(function(module, name), grid[0], grid[1], grid[2], block[0], block[1], block[2],
-                0, stream, Pointer.to(params), null);
-        if (code != jcuda.driver.CUresult.CUDA_SUCCESS)
-            throw new CudaException("launch of " + name + " with grid " + java.util.Arrays.toString(grid) + ", block "
-                    + java.util.Arrays.toString(block) + " failed: " + jcuda.driver.CUresult.stringFor(code));
-    }
-
-    /** Blocks until the stream's work is done; a kernel fault surfaces here. */
-    void synchronize(String after) {
-        makeCurrent();
-        CudaException.check(cuStreamSynchronize(stream), "cuStreamSynchronize after " + after);
-    }
-
-    private FloatBuffer staging(long bytes) {
-        if (bytes > stagingBytes) {
-            if (staging != null) cuMemFreeHost(staging);
-            long size = Math.max(bytes, 1 << 20);
-            staging = new Pointer();
-            CudaException.check(cuMemAllocHost(staging, size), "cuMemAllocHost(" + size + ")");
-            stagingBytes = size;
+        synchronizations.incrementAndGet();
+        ringHead = 0;
+        int row = ALL.get(ValueLayout.JAVA_INT_UNALIGNED, errorHost) - 1;
+        if (row >= 0) {
+            float label = Float.intBitsToFloat(ALL.get(ValueLayout.JAVA_INT_UNALIGNED, errorHost + 4));
+            int classes = ALL.get(ValueLayout.JAVA_INT_UNALIGNED, errorHost + 8);
+            ALL.asSlice(errorHost, 12).fill((byte) 0);
+            throw new IllegalArgumentException("crossEntropy: label " + label + " of row " + row
+                    + " is not a class index in [0, " + classes + ") (found on the GPU, reported at the next "
+                    + "synchronization: " + after + ")");
         }
-        return staging.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    /** Host to device through the pinned staging buffer. */
-    synchronized void copyIn(float[] src, int srcOffset, CUdeviceptr dst, int n) {
-        if (n == 0) return;
-        makeCurrent();
-        long bytes = (long) n * Float.BYTES;
-        staging(bytes).put(src, srcOffset, n);
-        CudaException.check(cuMemcpyHtoDAsync(dst, staging, bytes, stream), "cuMemcpyHtoDAsync(" + bytes + " bytes)");
-        synchronize("cuMemcpyHtoDAsync");
+    /** Room for {@code bytes} in the ring (waiting for the stream when it is full): the host address. */
+    private long reserve(long bytes, String what) {
+        if (ringHead + bytes > ringBytes) synchronize(what + " (staging ring full)");
+        long at = ring + ringHead;
+        ringHead += (bytes + 255) & ~255L;
+        return at;
     }
 
-    /** Device to host through the pinned staging buffer (waits for all queued work). */
-    synchronized void copyOut(CUdeviceptr src, float[] dst, int dstOffset, int n) {
-        if (n == 0) return;
-        makeCurrent();
-        long bytes = (long) n * Float.BYTES;
-        FloatBuffer view = staging(bytes);
-        CudaException.check(cuMemcpyDtoHAsync(staging, src, bytes, stream), "cuMemcpyDtoHAsync(" + bytes + " bytes)");
-        synchronize("cuMemcpyDtoHAsync");
-        view.get(dst, dstOffset, n);
+    /** Host to device: staged and queued, no wait unless the ring is full. */
+    void copyIn(float[] src, int srcOffset, long dst, int n) {
+        copyIn(MemorySegment.ofArray(src).asSlice((long) srcOffset * Float.BYTES, (long) n * Float.BYTES), dst);
+    }
+
+    /** Host to device from any memory (heap or native): staged and queued. */
+    synchronized void copyIn(MemorySegment src, long dst) {
+        driver.makeCurrent();
+        long done = 0, total = src.byteSize();
+        while (done < total) {
+            long piece = Math.min(total - done, ringBytes);
+            long host = reserve(piece, "copyIn");
+            MemorySegment.copy(src, done, ALL, host, piece);
+            driver.copyHtoDAsync(dst + done, host, piece);
+            done += piece;
+        }
+    }
+
+    /** Device to host: waits for everything queued before it. */
+    synchronized void copyOut(long src, float[] dst, int dstOffset, int n) {
+        driver.makeCurrent();
+        long done = 0, total = (long) n * Float.BYTES;
+        if (total == 0) return;
+        while (done < total) {
+            long piece = Math.min(total - done, ringBytes);
+            long host = reserve(piece, "copyOut");
+            driver.copyDtoHAsync(host, src + done, piece);
+            synchronize("copyOut");
+            MemorySegment.copy(ALL, ValueLayout.JAVA_FLOAT_UNALIGNED, host, dst, dstOffset + (int) (done / Float.BYTES),
+                    (int) (piece / Float.BYTES));
+            done += piece;
+        }
+    }
+
+    /** Pinned host memory for small tables the backend uploads (the optimizer's pointer tables). */
+    long mallocHost(long bytes) {
+        driver.makeCurrent();
+        return driver.mallocHost(bytes);
     }
 }
