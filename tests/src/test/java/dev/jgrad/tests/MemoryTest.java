@@ -75,8 +75,9 @@ class MemoryTest {
     Stream<DynamicTest> trainingDoesNotGrowMemory() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Device d : Device.all()) {
-            // 1,000 steps on a GPU; the looped CPU kernels are slow, so fewer there.
-            int epochs = d.name().equals("cuda") ? 100 : d.name().equals("cpu-looped") ? 3 : 10;
+            // 1,000 steps on a GPU; the looped CPU kernels and the CUDA emulation are slow, so fewer there.
+            int epochs = d.name().equals("cuda") ? 100
+                    : d.name().equals("cpu-looped") || d.name().equals("cuda (emulated)") ? 3 : 10;
             tests.add(DynamicTest.dynamicTest("LeNet-BN and MLP training on " + d, () -> {
                 for (String model : List.of("lenet-bn", "mlp")) check(d, model, epochs);
             }));

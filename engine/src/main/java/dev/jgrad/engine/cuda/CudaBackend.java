@@ -118,6 +118,12 @@ public final class CudaBackend implements Backend {
         gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, 0, 0);
     }
 
+    /** {@link #matmulWith} with batch strides of A and B in elements (0 broadcasts one matrix). */
+    public void matmulWith(String version, Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
+                           boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
+        gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
+    }
+
     /** Null when the cuBLAS baseline loaded, otherwise why it did not. */
     public String cublasUnavailableReason() {
         return driver.blas().unavailableReason();
