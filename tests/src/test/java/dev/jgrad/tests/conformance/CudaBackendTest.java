@@ -171,6 +171,122 @@ class CudaBackendTest {
         });
     }
 
+    /**
+     * The Backend called directly from a thread whose first device call is an internal allocation
+     * (batch norm's partial sums, cross-entropy's per-row losses): that allocation used to happen
+     * before the context was made current on the thread, which CUDA fails.
+     */
+    @TestFactory
+    Stream<DynamicTest> backendCallsWhoseFirstDeviceCallIsAnAllocationWorkFromAFreshThread() {
+        return onCuda("batchNorm, crossEntropy[Backend, fresh thread]", d -> {
+            SplittableRandom r = new SplittableRandom(Seeds.forCase("bn thread " + d));
+            int n = 3, c = 2, hw = 5;
+            float[] x = random(r, n * c * hw), logits = random(r, 4 * 3);
+            Backend cpu = Device.get("cpu-looped").backend();
+            List<float[]> out = new ArrayList<>();
+            for (Backend b : List.of(cpu, d.backend())) {
+                Buffer bx = b.allocate(x.length), g = b.allocate(c), be = b.allocate(c), rm = b.allocate(c),
+                        rv = b.allocate(c), y = b.allocate(x.length), sm = b.allocate(c), si = b.allocate(c),
+                        lg = b.allocate(logits.length), lb = b.allocate(4), loss = b.allocate(1), lse = b.allocate(4);
+                b.copyIn(x, 0, bx, 0, x.length);
+                b.copyIn(new float[] {1.5f, -0.5f}, 0, g, 0, c);
+                b.copyIn(new float[] {0.25f, 2f}, 0, be, 0, c);
+                b.copyIn(new float[] {0f, 0f}, 0, rm, 0, c);
+                b.copyIn(new float[] {1f, 1f}, 0, rv, 0, c);
+                b.copyIn(logits, 0, lg, 0, logits.length);
+                b.copyIn(new float[] {2, 0, 1, 1}, 0, lb, 0, 4);
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                Thread t = new Thread(() -> {
+                    try {
+                        b.batchNorm(bx, g, be, rm, rv, y, sm, si, n, c, hw, 1e-5f, 0.1f, true);
+                        b.crossEntropy(lg, lb, loss, lse, 4, 3);
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }, "fresh-thread-backend");
+                t.start();
+                t.join();
+                if (failure.get() != null) throw new AssertionError("Backend call on a new thread failed on " + b.name(), failure.get());
+                float[] res = new float[x.length + 1];
+                b.copyOut(y, 0, res, 0, x.length);
+                b.copyOut(loss, 0, res, x.length, 1);
+                out.add(res);
+            }
+            for (int i = 0; i < out.get(0).length; i++)
+                assertEquals(out.get(0)[i], out.get(1)[i], 1e-4f, "element " + i + " (the last is the loss)");
+        });
+    }
+
+    /**
+     * argmax over a row longer than a block, with NaNs at 200 and 300: thread 44 of a 256-thread
+     * block first holds index 300, so the tree compares (NaN, 300) with (NaN, 200) and two NaNs must
+     * tie towards the lower index (PyTorch: the first NaN). Also on the CPU backends.
+     */
+    @TestFactory
+    Stream<DynamicTest> argmaxPicksTheFirstOfSeveralNaNs() {
+        return Device.all().stream().map(d -> DynamicTest.dynamicTest("argmax[301 with NaN at 200 and 300] on " + d, () -> {
+            for (int[] nans : new int[][] {{200, 300}, {300, 200}, {5, 261, 17}}) {
+                float[] v = new float[2 * 301];
+                for (int i = 0; i < v.length; i++) v[i] = (i % 301) * 0.001f;
+                for (int at : nans) v[301 + at] = Float.NaN;
+                v[0] = Float.NaN;
+                v[250] = Float.NaN;
+                float[] got = Tensor.of(d, v, 2, 301).argmax(1, false).toArray();
+                int first = Integer.MAX_VALUE;
+                for (int at : nans) first = Math.min(first, at);
+                assertEquals(0f, got[0], "row 0: NaN at 0 and 250");
+                assertEquals(first, got[1], "row 1: NaNs at " + java.util.Arrays.toString(nans));
+            }
+        }));
+    }
+
+    /**
+     * Row reductions and batch-norm statistics at lengths that give blocks that are not a power of
+     * two (rows of 70 or 77 get 96 threads) or not a multiple of the block (257, 1000), against
+     * float64 on every device.
+     */
+    @TestFactory
+    Stream<DynamicTest> reductionsAtBlockSizesThatAreNotAPowerOfTwo() {
+        return Device.all().stream().map(d -> DynamicTest.dynamicTest("sum, max, argmax, var, batchNorm[r = 1, 33, 70, 77, 257, 1000] on " + d, () -> {
+            SplittableRandom r = new SplittableRandom(Seeds.forCase("reduce block " + d));
+            for (int len : new int[] {1, 33, 70, 77, 257, 1000}) {
+                int rows = 3;
+                float[] v = random(r, rows * len);
+                Tensor t = Tensor.of(d, v, rows, len);
+                float[] sum = t.sum(1, false).toArray(), max = t.max(1, false).toArray(), arg = t.argmax(1, false).toArray();
+                for (int row = 0; row < rows; row++) {
+                    double s = 0, m = Double.NEGATIVE_INFINITY;
+                    int am = 0;
+                    for (int j = 0; j < len; j++) {
+                        double x = v[row * len + j];
+                        s += x;
+                        if (x > m) { m = x; am = j; }
+                    }
+                    assertEquals(s, sum[row], 1e-4 * Math.max(1, Math.abs(s)), "sum of row " + row + " of " + len);
+                    assertEquals(m, max[row], 0, "max of row " + row + " of " + len);
+                    assertEquals(am, arg[row], "argmax of row " + row + " of " + len);
+                }
+                if (len == 1) continue;  // batch norm in training needs two values per channel
+                // Batch norm over (n, c, h, w) = (1, 2, 1, len): each channel's statistics is one block of len.
+                Tensor x = Tensor.of(d, random(r, 2 * len), 1, 2, 1, len);
+                float[] xs = x.toArray();
+                float[] y = new dev.jgrad.nn.layers.BatchNorm2d(2).to(d).forward(x).toArray();  // training mode
+                for (int ch = 0; ch < 2; ch++) {
+                    double mean = 0, var = 0;
+                    for (int j = 0; j < len; j++) mean += xs[ch * len + j];
+                    mean /= len;
+                    for (int j = 0; j < len; j++) var += Math.pow(xs[ch * len + j] - mean, 2);
+                    var /= len;
+                    for (int j = 0; j < len; j++) {
+                        double ref = (xs[ch * len + j] - mean) / Math.sqrt(var + 1e-5);
+                        assertEquals(ref, y[ch * len + j], 2e-4 * Math.max(1, Math.abs(ref)), "batch norm channel " + ch
+                                + " element " + j + " of " + len);
+                    }
+                }
+            }
+        }));
+    }
+
     /** C = A B with an independent float64 reference, through one named kernel version. */
     private static void checkMatmul(Device d, String version, int batch, int m, int n, int k, boolean ta, boolean tb,
                                     boolean broadcastA) {
