@@ -42,6 +42,12 @@ class NanInfTest {
     private static final String[] OPS = {
             "maximum", "minimum", "clamp", "abs", "relu", "max_dim", "argmax", "max_pool2d", "softmax", "log_softmax"};
     private static final double ATOL = 1e-6, RTOL = 1e-5;
+    /**
+     * {@code -Djgrad.test.naninf.repeat=N} runs each case N times, so that the hot loops are
+     * compiled by C2 (whose Vector API intrinsics could treat NaN unlike the interpreter) before
+     * the last runs are checked too.
+     */
+    private static final int REPEAT = Integer.getInteger("jgrad.test.naninf.repeat", 1);
 
     private record Case(String op, String torch, JsonObject json) {
         String name() {
@@ -75,7 +81,9 @@ class NanInfTest {
         Stream<DynamicNode> run = Device.all().stream().map(d -> DynamicContainer.dynamicContainer(
                 "PyTorch " + cases.get(0).torch() + " NaN/Inf cases on " + d.name(),
                 cases.stream().map(c -> DynamicTest.dynamicTest(c.op() + "[" + c.name() + "] on " + d.name(),
-                        () -> run(c, d)))));
+                        () -> {
+                            for (int i = 0; i < REPEAT; i++) run(c, d);
+                        }))));
         Stream<DynamicNode> skipped = Device.unavailable().entrySet().stream().map(e -> DynamicTest.dynamicTest(
                 "NaN/Inf cases on " + e.getKey(), () -> Assumptions.abort(e.getKey() + " is not available: " + e.getValue())));
         return Stream.concat(run, skipped);
