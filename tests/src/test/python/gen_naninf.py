@@ -333,6 +333,8 @@ def softmax_cases(fn):
 def dump(v, indent=0):
     """JSON with one line per tensor: objects are indented, lists of numbers stay on one line."""
     pad = " " * indent
+    if isinstance(v, dict) and not v:
+        return "{}"
     if isinstance(v, dict):
         items = ['%s "%s": %s' % (pad, k, dump(x, indent + 1)) for k, x in v.items()]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
