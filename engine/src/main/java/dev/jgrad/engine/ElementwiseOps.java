@@ -56,11 +56,14 @@ final class ElementwiseOps {
                     a.requiresGrad() ? ViewOps.sumTo(g.mul(b).mul(a.pow(b.sub(1f))), a.shape) : null,
                     b.requiresGrad() ? ViewOps.sumTo(g.mul(out).mul(a.log()), b.shape) : null}, a, b);
             case MAX, MIN -> out.recorded(name, g -> {
-                // The gradient goes to a where a wins or ties, to b elsewhere.
-                Tensor aWins = op == BinaryOp.MAX ? a.ge(b) : a.le(b);
+                // The gradient goes to a where a wins or ties, to b where b wins, and to both where
+                // either is NaN (as in PyTorch): each mask is the complement of the other side winning,
+                // and a comparison with NaN is false.
+                Tensor bWins = op == BinaryOp.MAX ? a.lt(b) : a.gt(b);
+                Tensor aWinsOrTies = op == BinaryOp.MAX ? a.ge(b) : a.le(b);
                 return new Tensor[] {
-                        ViewOps.sumTo(g.mul(aWins), a.shape),
-                        ViewOps.sumTo(g.mul(aWins.neg().add(1f)), b.shape)};
+                        ViewOps.sumTo(g.mul(bWins.neg().add(1f)), a.shape),
+                        ViewOps.sumTo(g.mul(aWinsOrTies.neg().add(1f)), b.shape)};
             }, a, b);
             case EQ, NE, LT, LE, GT, GE -> out;   // piecewise constant: no gradient
         };

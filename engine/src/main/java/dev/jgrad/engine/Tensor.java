@@ -485,10 +485,10 @@ public final class Tensor implements AutoCloseable {
     /** Elementwise {@code this ^ exponent}. */
     public Tensor pow(Tensor exponent) { return ElementwiseOps.binary(BinaryOp.POW, this, exponent); }
 
-    /** Elementwise maximum (gradient goes to this tensor on ties). */
+    /** Elementwise maximum, NaN if either is (gradient: to this tensor on ties, to both at a NaN, as PyTorch). */
     public Tensor maximum(Tensor other) { return ElementwiseOps.binary(BinaryOp.MAX, this, other); }
 
-    /** Elementwise minimum (gradient goes to this tensor on ties). */
+    /** Elementwise minimum, NaN if either is (gradient: to this tensor on ties, to both at a NaN, as PyTorch). */
     public Tensor minimum(Tensor other) { return ElementwiseOps.binary(BinaryOp.MIN, this, other); }
 
     public Tensor add(float s) { return add(fullLikeScalar(s)); }

@@ -19,7 +19,7 @@ public final class ScalarMath {
             case LOG -> (float) Math.log(x);
             case SQRT -> (float) Math.sqrt(x);
             case ABS -> Math.abs(x);
-            case RELU -> x > 0 ? x : 0f;
+            case RELU -> x <= 0 ? 0f : x;   // NaN stays NaN, as in PyTorch
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
             case TANH -> (float) Math.tanh(x);
             case POW -> (float) Math.pow(x, a);
@@ -34,8 +34,8 @@ public final class ScalarMath {
             case EXP -> y;
             case LOG -> 1f / x;
             case SQRT -> 0.5f / y;
-            case ABS -> Math.signum(x);
-            case RELU -> x > 0 ? 1f : 0f;
+            case ABS -> x > 0 ? 1f : x < 0 ? -1f : 0f;   // PyTorch's sgn: 0 at NaN and at +-0
+            case RELU -> x <= 0 ? 0f : 1f;               // a NaN passes the gradient, as in PyTorch
             case SIGMOID -> y * (1f - y);
             case TANH -> 1f - y * y;
             case POW -> a * (float) Math.pow(x, a - 1);

@@ -58,7 +58,7 @@ final class MapDriver {
                         case LOG -> xv.lanewise(VectorOperators.LOG);
                         case SQRT -> xv.sqrt();
                         case ABS -> xv.abs();
-                        case RELU -> FloatVector.zero(S).blend(xv, xv.compare(VectorOperators.GT, 0f));
+                        case RELU -> xv.blend(0f, xv.compare(VectorOperators.LE, 0f));   // NaN stays
                         case SIGMOID -> {
                             FloatVector one = FloatVector.broadcast(S, 1f);
                             yield one.div(one.add(xv.neg().lanewise(VectorOperators.EXP)));
@@ -74,8 +74,9 @@ final class MapDriver {
                         case EXP -> yv;
                         case LOG -> one.div(xv);
                         case SQRT -> FloatVector.broadcast(S, 0.5f).div(yv);
-                        case ABS -> xv.blend(one, xv.compare(VectorOperators.GT, 0f)).blend(one.neg(), xv.compare(VectorOperators.LT, 0f));
-                        case RELU -> FloatVector.zero(S).blend(one, xv.compare(VectorOperators.GT, 0f));
+                        case ABS -> FloatVector.zero(S).blend(one, xv.compare(VectorOperators.GT, 0f))
+                                .blend(one.neg(), xv.compare(VectorOperators.LT, 0f));   // 0 at NaN and +-0
+                        case RELU -> one.blend(0f, xv.compare(VectorOperators.LE, 0f));   // NaN passes
                         case SIGMOID -> yv.mul(one.sub(yv));
                         case TANH -> one.sub(yv.mul(yv));
                         case POW -> xv.lanewise(VectorOperators.POW, a - 1).mul(a);
