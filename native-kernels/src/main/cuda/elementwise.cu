@@ -18,7 +18,7 @@ __device__ __forceinline__ float unary_apply(int op, float x, float a, float b) 
         case U_LOG: return logf(x);
         case U_SQRT: return sqrtf(x);
         case U_ABS: return fabsf(x);
-        case U_RELU: return x > 0.f ? x : 0.f;
+        case U_RELU: return x > 0.f || isnan(x) ? x : 0.f;  // NaN stays NaN, as PyTorch
         case U_SIGMOID: return 1.f / (1.f + expf(-x));
         case U_TANH: return tanhf(x);
         case U_POW: return powf(x, a);
@@ -32,8 +32,8 @@ __device__ __forceinline__ float unary_derivative(int op, float x, float y, floa
         case U_EXP: return y;
         case U_LOG: return 1.f / x;
         case U_SQRT: return 0.5f / y;
-        case U_ABS: return x > 0.f ? 1.f : (x < 0.f ? -1.f : (x == 0.f ? 0.f : x));  // NaN at NaN
-        case U_RELU: return x > 0.f ? 1.f : 0.f;
+        case U_ABS: return x > 0.f ? 1.f : (x < 0.f ? -1.f : 0.f);  // sgn: 0 at 0 and at NaN, as PyTorch
+        case U_RELU: return x <= 0.f ? 0.f : 1.f;  // 1 at NaN: PyTorch passes the gradient through
         case U_SIGMOID: return y * (1.f - y);
         case U_TANH: return 1.f - y * y;
         case U_POW: return a * powf(x, a - 1.f);

@@ -282,8 +282,27 @@ public final class CudaBackend implements Backend {
             launch1("elementwise", "fill", total, c, total, 0f);
             return;
         }
+        if (matmul.equals("v3") && (long) m * n <= 256) {
+            tinyGemm(a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
+            return;
+        }
         String version = matmul.equals("v3") && (long) m * n < 64 * 64 ? "v2" : matmul;
         gemmVersion(version, a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
+    }
+
+    /**
+     * Products of at most 256 outputs (a conv layer's per-image GEMM on a tiny image, a batch of
+     * 2x2 matrices): sgemm_v1 with its block fitted to the output instead of a 32x32 tile, so that
+     * a batch of 65,537 2x3 products launches 4-thread blocks rather than 1,024-thread ones.
+     */
+    private void tinyGemm(CudaBuffer a, CudaBuffer b, CudaBuffer c, int batch, int m, int n, int k,
+                          boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
+        int bx = Integer.highestOneBit(Math.max(1, n - 1)) << (n > 1 ? 1 : 0), by = Math.max(1, 256 / Math.max(bx, 1));
+        bx = Math.min(bx, 256);
+        by = Math.min(by, Integer.highestOneBit(Math.max(1, m - 1)) << (m > 1 ? 1 : 0));
+        rt.launch("matmul", "sgemm_v1", new int[] {(n + bx - 1) / bx, Math.min((m + by - 1) / by, MAX_GRID_YZ),
+                Math.min(batch, MAX_GRID_YZ)}, new int[] {bx, by, 1}, a, b, c, m, n, k, transA ? 1 : 0, transB ? 1 : 0,
+                aBatchStride, bBatchStride, batch);
     }
 
     private void gemmVersion(String version, CudaBuffer a, CudaBuffer b, CudaBuffer c, int batch, int m, int n, int k,
