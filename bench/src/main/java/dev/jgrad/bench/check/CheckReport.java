@@ -34,8 +34,8 @@ final class CheckReport {
         json.put("info", info);
         md.append("# jgrad first-GPU check: ").append(gpu).append(", ").append(info.getOrDefault("date", "?")).append("\n\n");
         md.append("Machine: ").append(info.getOrDefault("machine_line", "?")).append("  \n");
-        md.append("GPU: ").append(gpu).append(", driver ").append(info.getOrDefault("driver", "?"))
-          .append(", CUDA ").append(info.getOrDefault("cuda", "?")).append("  \n");
+        md.append("GPU: ").append(gpu).append(", driver ").append(orNone(info.get("driver")))
+          .append(", CUDA ").append(orNone(info.get("cuda"))).append("  \n");
         md.append("Bundle: jgrad ").append(info.getOrDefault("bundle_commit", "?")).append(", built ")
           .append(info.getOrDefault("bundle_built", "?")).append("; JDK ").append(info.getOrDefault("jdk", "?")).append("  \n");
         md.append("Check: size ").append(info.getOrDefault("size", "?")).append(", device ")
@@ -82,7 +82,8 @@ final class CheckReport {
         md.append("## Device inventory\n\n");
         for (String[] k : new String[][] {{"gpu_csv", "nvidia-smi"}, {"cublas_ldconfig", "cuBLAS in ldconfig"},
                 {"cublas_files", "libcublas files"}, {"java_on_path", "java on PATH"}, {"torch", "PyTorch"}}) {
-            md.append("- ").append(k[1]).append(": ").append(cell(info.getOrDefault(k[0], "not recorded"))).append('\n');
+            md.append("- ").append(k[1]).append(": ").append(cell(info.containsKey(k[0]) ? orNone(info.get(k[0])) : "not recorded"))
+              .append('\n');
         }
         md.append("\nThe whole inventory (nvidia-smi, ldconfig, find, python) is in `device.txt`.\n\n");
     }
@@ -100,7 +101,8 @@ final class CheckReport {
                   + "back to back and waits again. Throughput counts the bytes an op must read and write at least "
                   + "(or 2n³ flops); `copy` moves the same bytes device to device. % of copy and % of cuBLAS compare "
                   + "with the ceiling measured by the same engine in the same process (jgrad: cuMemcpyDtoDAsync and "
-                  + "JCublas; PyTorch: `copy_` and `torch.matmul` with TF32 off).\n\n");
+                  + "JCublas, or `torch.matmul` where JCublas does not load; PyTorch: `copy_` and `torch.matmul` with TF32 "
+                  + "off). jgrad ÷ PyTorch > 1 means jgrad is faster.\n\n");
         md.append("| op | shape | engine | median (µs) | min–max (µs) | throughput | % of copy | % of cuBLAS | jgrad ÷ PyTorch | note |\n")
           .append("|---|---|---|---:|---:|---:|---:|---:|---:|---|\n");
         List<Map<String, String>> all = new ArrayList<>();
@@ -114,13 +116,17 @@ final class CheckReport {
                 boolean isTorch = engine.startsWith("torch");
                 double rate = rate(r);
                 Double pctCopy = null, pctCublas = null, vsTorch = null;
+                String cublasFrom = "";
                 if (!engine.endsWith("copy") && !op.equals("sgemm")) {
                     Map<String, String> copy = find(all, op, isTorch ? "torch-copy" : "copy");
                     if (copy != null) pctCopy = 100 * rate / rate(copy);
                 }
                 if (op.equals("sgemm") && engine.equals("jgrad")) {
                     Map<String, String> cb = find(all, op, "cublas");
-                    if (cb == null || Double.isNaN(rate(cb))) cb = find(all, op, "torch");
+                    if (cb == null || Double.isNaN(rate(cb))) {
+                        cb = find(all, op, "torch");
+                        cublasFrom = " (of torch.matmul)";
+                    }
                     if (cb != null) pctCublas = 100 * rate / rate(cb);
                 }
                 if (engine.equals("jgrad") || engine.equals("copy")) {
@@ -133,7 +139,7 @@ final class CheckReport {
                   .append(ok ? fmt(Tsv.number(r, "median_us")) : r.get("status")).append(" | ")
                   .append(ok ? fmt(Tsv.number(r, "min_us")) + "–" + fmt(Tsv.number(r, "max_us")) : "").append(" | ")
                   .append(ok ? fmt(rate) + " " + unit : "").append(" | ")
-                  .append(pct(pctCopy)).append(" | ").append(pct(pctCublas)).append(" | ")
+                  .append(pct(pctCopy)).append(" | ").append(pct(pctCublas)).append(pctCublas == null ? "" : cublasFrom).append(" | ")
                   .append(vsTorch == null || !Double.isFinite(vsTorch) ? "" : String.format(Locale.ROOT, "%.2fx", vsTorch))
                   .append(" | ").append(cell(r.get("note"))).append(" |\n");
                 Map<String, Object> j = new LinkedHashMap<>(r);
@@ -144,6 +150,7 @@ final class CheckReport {
                 j.put("throughput_unit", unit);
                 j.put("percent_of_copy", pctCopy);
                 j.put("percent_of_cublas", pctCublas);
+                if (pctCublas != null) j.put("cublas_from", cublasFrom.isEmpty() ? "jcublas" : "torch.matmul");
                 j.put("jgrad_over_torch", vsTorch);
                 out.add(j);
             }
@@ -259,6 +266,10 @@ final class CheckReport {
     private static double rate(Map<String, String> r) {
         if (!"ok".equals(r.get("status"))) return Double.NaN;
         return Tsv.number(r, "work") / (Tsv.number(r, "median_us") * 1e-6) / 1e9;
+    }
+
+    private static String orNone(String s) {
+        return s == null || s.isBlank() ? "none" : s;
     }
 
     private static String pct(Double p) {

@@ -120,7 +120,7 @@ final class KernelCheck {
             int[] sizes = {n};
             Runnable call = () -> be.optimizerStep(step, ps, gs, ms, vs, sizes);
             measure("adam", "jgrad", shape, "bytes", bytes, null, 0, call, () -> checkAdam(step, p, m, v, call),
-                    "one fused launch; its pointer tables go up with a synchronous cuMemcpyHtoD");
+                    cuda != null ? "one fused launch; its pointer tables go up with a synchronous cuMemcpyHtoD" : be.name());
         } finally {
             free(p, g, m, v);
         }
@@ -134,7 +134,7 @@ final class KernelCheck {
         Buffer x = upload(0, rows * cols), y = be.allocate(rows * cols);
         try {
             measure("softmax", "jgrad", shape, "bytes", bytes, y, rows * cols,
-                    () -> be.softmax(x, y, rows, cols, 1, false), () -> checkSoftmax(y, rows, cols), "over the last axis");
+                    () -> be.softmax(x, y, rows, cols, 1, false), () -> checkSoftmax(y, rows, cols), "over the last axis, " + be.name());
         } finally {
             free(x, y);
         }
@@ -153,7 +153,7 @@ final class KernelCheck {
             be.fill(rv, c, 1f);
             measure("batchNorm", "jgrad", shape, "bytes", bytes, y, total,
                     () -> be.batchNorm(x, gamma, beta, rm, rv, y, mean, inv, n, c, hw, 1e-5f, 0.1f, true),
-                    () -> checkBatchNorm(y), "training mode: batch statistics, then normalize");
+                    () -> checkBatchNorm(y), "training mode: batch statistics, then normalize, " + be.name());
         } finally {
             free(x, y, gamma, beta, rm, rv, mean, inv);
         }
