@@ -162,7 +162,7 @@ if [ "$what" = check ]; then
     local name=$1 budget=$(( $2 * scale )); shift 2
     local left=$(( deadline - ($(date +%s) - T0) - 20 ))
     [ "$name" = report ] && left=$(( left + 20 ))
-    if [ "$left" -lt 5 ]; then record "$name" skipped "" 0 "$budget" "out of time: the check's deadline (${deadline} s) is spent"; return; fi
+    if [ "$left" -lt 5 ]; then record "$name" out-of-time "" 0 "$budget" "not run: the check's deadline (${deadline} s) is spent"; return; fi
     [ "$budget" -gt "$left" ] && budget=$left
     echo "== $name (limit ${budget} s)"
     local s=$(date +%s.%N) rc
