@@ -10,11 +10,16 @@ package dev.jgrad.bench.check;
  * @param adam         Adam parameters
  * @param smRows       softmax rows
  * @param smCols       softmax columns (the reduced axis)
- * @param bnN          batch norm (N, C, H, H)
+ * @param bnN          batch norm (N, C, H, H): N
+ * @param bnC          C
+ * @param bnH          H (and W)
  * @param memorySteps  training steps of the memory check; it samples the allocator at step 10 and the last
+ * @param memoryBatch  the memory check's batch size
  * @param lenetTrain   LeNet training images (0: all 60,000)
  * @param lenetTest    LeNet test images (0: all 10,000)
  * @param lenetBatch   LeNet batch size
+ * @param lenetEpochs  LeNet epochs
+ * @param timing       the kernel timer's warm-up and repetitions
  */
 record CheckSize(String name, int gemm, int adam, int smRows, int smCols, int bnN, int bnC, int bnH,
                  int memorySteps, int memoryBatch, int lenetTrain, int lenetTest, int lenetBatch, int lenetEpochs,
