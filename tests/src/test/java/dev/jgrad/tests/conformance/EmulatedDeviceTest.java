@@ -2,6 +2,7 @@ package dev.jgrad.tests.conformance;
 
 import dev.jgrad.engine.Device;
 import dev.jgrad.engine.cuda.CudaBackend;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +18,7 @@ class EmulatedDeviceTest {
 
     @Test
     void theEmulatedCudaDeviceIsPresentWhenAskedFor() {
-        if (!Boolean.getBoolean("jgrad.cuda.emulate")) return;  // a plain run (e.g. on a GPU machine)
+        Assumptions.assumeTrue(Boolean.getBoolean("jgrad.cuda.emulate"), "a run without the emulation (a GPU machine)");
         Device d = Device.all().stream().filter(x -> x.name().equals("cuda (emulated)")).findFirst()
                 .orElseGet(() -> fail("-Djgrad.cuda.emulate=true but there is no 'cuda (emulated)' device: "
                         + Device.unavailable().get("cuda")));
