@@ -59,8 +59,10 @@ class KernelBuildTest {
                     out[threadIdx.x] = s;
                 }
                 """);
-        Process proc = new ProcessBuilder("bash", SCRIPT.toString(), src.toString(), tmp.resolve("out").toString())
-                .redirectErrorStream(true).start();
+        ProcessBuilder spill = new ProcessBuilder("bash", SCRIPT.toString(), src.toString(), tmp.resolve("out").toString())
+                .redirectErrorStream(true);
+        withoutSanitizer(spill);
+        Process proc = spill.start();
         String output = new String(proc.getInputStream().readAllBytes());
         assertTrue(proc.waitFor(120, TimeUnit.SECONDS), "nvcc took too long");
         assertNotEquals(0, proc.exitValue(), "the build must fail on a spilling kernel:\n" + output);
@@ -72,10 +74,18 @@ class KernelBuildTest {
         ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), "../native-kernels/src/main/cuda",
                 tmp.toString()).redirectErrorStream(true);
         pb.environment().put("JGRAD_NVCC", "none");
+        withoutSanitizer(pb);
         Process proc = pb.start();
         proc.getInputStream().readAllBytes();
         assertEquals(0, proc.waitFor());
         String props = Files.readString(tmp.resolve("kernels.properties"));
         assertTrue(props.contains("built=false") && props.contains("nvcc was not found"), props);
+    }
+
+    /** The test JVM runs with the emulation's AddressSanitizer preloaded; nvcc and its tools must not. */
+    private static void withoutSanitizer(ProcessBuilder pb) {
+        pb.environment().remove("LD_PRELOAD");
+        pb.environment().remove("ASAN_OPTIONS");
+        pb.environment().remove("UBSAN_OPTIONS");
     }
 }
