@@ -20,3 +20,7 @@ LD_PRELOAD="$libasan" \
 ASAN_OPTIONS=detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:detect_stack_use_after_return=0:abort_on_error=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   "$st" "$out/test/libjgemu-test-asan.so"
+# 4. The ASan build inside a JVM (FFM), when a JDK 25 is at hand (Maven passes its own).
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && [ "${JGEMU_JVM_DEMO:-1}" != 0 ]; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/asan-jvm-demo.sh" "$out"
+fi
