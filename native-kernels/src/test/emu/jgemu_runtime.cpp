@@ -35,8 +35,9 @@ thread_local uint3 threadIdx, blockIdx, blockDim, gridDim;
 namespace {
 
 // ---- context switch -----------------------------------------------------------------------------
-// jgemu_ctx_switch(save, to): pushes the callee-saved registers, MXCSR and the x87 control word,
-// stores the stack pointer in *save, loads `to` and pops the same from there.
+// jgemu_ctx_switch(save, to): pushes the callee-saved registers, stores the stack pointer in *save,
+// loads `to` and pops the same from there. MXCSR and the x87 control word are not switched: all
+// fibers of a worker share the OS thread's floating-point environment (kernels do not change it).
 extern "C" void jgemu_ctx_switch(void** save, void* to);
 asm(R"(
     .text
@@ -49,14 +50,8 @@ jgemu_ctx_switch:
     pushq %r13
     pushq %r14
     pushq %r15
-    subq $8, %rsp
-    stmxcsr (%rsp)
-    fnstcw 4(%rsp)
     movq %rsp, (%rdi)
     movq %rsi, %rsp
-    ldmxcsr (%rsp)
-    fldcw 4(%rsp)
-    addq $8, %rsp
     popq %r15
     popq %r14
     popq %r13
@@ -210,8 +205,7 @@ inline void asan_finish(void* fake, const void** bottom, size_t* size) {
 inline void yield(Worker* w, Fiber* f, bool dying) {
     asan_start(dying ? nullptr : &f->fake, w->schedBottom, w->schedSize);
     jgemu_ctx_switch(&f->sp, w->schedSp);
-    asan_finish(f->fake, &w->schedBottom, &w->schedSize);
-    threadIdx = f->tid;
+    asan_finish(f->fake, &w->schedBottom, &w->schedSize);  // resume() has set threadIdx again
 }
 
 [[noreturn]] void fiber_entry() {
@@ -232,7 +226,6 @@ void init_fiber_stack(Fiber* f) {
     *--sp = 0;                          // return address of fiber_entry: ends back-traces
     *--sp = (uint64_t)(void*)&fiber_entry;
     for (int i = 0; i < 6; i++) *--sp = 0;  // rbp rbx r12 r13 r14 r15
-    *--sp = 0x0000037F00001F80ull;     // MXCSR 0x1F80 (low), x87 control word 0x037F
     f->sp = sp;
 }
 
@@ -723,6 +716,14 @@ JGEMU_API long jgemu_find(const char* module, const char* kernel) {
     for (size_t i = 0; i < r.size(); i++)
         if (r[i].module == module && r[i].name == kernel) return (long)i;
     return -1;
+}
+
+// Not in the lead's ABI list (an addition): how many parameters the kernel's C signature has, so
+// a caller can check its kernelParams array; -1 for an unknown handle.
+JGEMU_API int jgemu_kernel_param_count(long h) {
+    ensure_init();
+    if (h < 0 || h >= (long)registry().size()) return -1;
+    return registry()[h].nparams;
 }
 
 JGEMU_API int jgemu_max_shared_bytes(void) { return JGEMU_MAX_SMEM; }

@@ -35,6 +35,7 @@ int (*k_sanitized)();
 int (*k_maxsmem)();
 int (*k_static)(long);
 int (*k_sms)();
+int (*k_nparams)(long);
 
 int failures = 0, checks = 0;
 std::string lastErr;
@@ -57,7 +58,7 @@ void load(const char* lib) {
     SYM(k_count, "jgemu_kernel_count") SYM(k_name, "jgemu_kernel_name") SYM(k_find, "jgemu_find")
     SYM(k_launch, "jgemu_launch") SYM(k_malloc, "jgemu_malloc") SYM(k_free, "jgemu_free")
     SYM(k_sanitized, "jgemu_sanitized") SYM(k_maxsmem, "jgemu_max_shared_bytes") SYM(k_static, "jgemu_static_smem")
-    SYM(k_sms, "jgemu_multiprocessors")
+    SYM(k_sms, "jgemu_multiprocessors") SYM(k_nparams, "jgemu_kernel_param_count")
 #undef SYM
 }
 
@@ -69,10 +70,20 @@ long find(const char* full) {
 
 struct Dim { int x, y, z; };
 
+// The sgemm kernels gained a trailing `int batch` (grid-stride over blockIdx.z); pass it when the
+// library's kernel has it.
+int g_batch = 1;
+
 template <class... A> int launch(const char* kernel, Dim g, Dim b, long dyn, A... args) {
     long h = find(kernel);
     if (h < 0) { fprintf(stderr, "selftest: kernel %s not found\n", kernel); exit(2); }
-    void* params[sizeof...(A) + 1] = {(void*)&args...};
+    void* params[sizeof...(A) + 2] = {(void*)&args...};
+    int np = k_nparams(h);
+    if (np == (int)sizeof...(A) + 1 && !strncmp(kernel, "matmul/sgemm", 12)) params[sizeof...(A)] = &g_batch;
+    else if (np != (int)sizeof...(A)) {
+        fprintf(stderr, "selftest: %s takes %d parameters, the test passes %d\n", kernel, np, (int)sizeof...(A));
+        exit(2);
+    }
     char err[4096];
     int rc = k_launch(h, g.x, g.y, g.z, b.x, b.y, b.z, dyn, params, err, sizeof err);
     lastErr = err;
@@ -378,8 +389,10 @@ void test_sgemm() {
                 if (!strcmp(k, "matmul/sgemm_v3")) { g = {(N + 127) / 128, (M + 127) / 128, batch}; b = {256, 1, 1}; }
                 else if (!strcmp(k, "matmul/sgemm_v2")) { g = {(N + 31) / 32, (M + 31) / 32, batch}; b = {32, 32, 1}; }
                 else { g = {(N + 15) / 16, (M + 15) / 16, batch}; b = {16, 16, 1}; }
+                g_batch = batch;
                 CHECK(launch(k, g, b, 0, (const float*)A, (const float*)B, C, M, N, K, tA, tB, sA, sB) == 0, "%s",
                       lastErr.c_str());
+                g_batch = 1;
                 double maxErr = 0;
                 for (int z = 0; z < batch; z++)
                     for (int i = 0; i < M; i++)
