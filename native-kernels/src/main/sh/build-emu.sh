@@ -29,7 +29,7 @@ start=$(date +%s)
 
 jobs=${JGEMU_BUILD_JOBS:-$(nproc 2> /dev/null || echo 2)}
 [ "$jobs" -gt 4 ] && jobs=4
-common=(-std=c++20 -fPIC -fvisibility=hidden -pthread -I"$emu")
+common=(-std=c++20 -fPIC -fvisibility=hidden -pthread -I"$emu" -I"$src")
 plain=(-O2)
 asan=(-O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all)
 kernel=(-x c++ -include "$emu/jgemu.h" -w)
@@ -71,15 +71,29 @@ cus=()
 for cu in "$src"/*.cu; do modules+=("$(basename "$cu" .cu)"); cus+=("$cu"); done
 modules+=(selftest)
 cus+=("$emu/selftest_kernels.cu")
+# The TU includes a line-preserving copy of the module's sources (#line names the originals) in which
+# `extern __shared__` reads `extern __jgemu_dyn_shared__`: the ASan build makes plain __shared__ a
+# function-local static (ASan puts redzones around it) and only the dynamic kind a thread_local.
 gen_one() {
   local m=$1 cu=$2
+  local dir
+  dir=$(dirname "$cu")
   "$cxx" -std=c++20 -x c++ -E -P -DJGEMU_SCAN -include "$emu/jgemu.h" -I"$emu" "$cu" -o "$out/gen/$m.i"
-  perl "$emu/gen-registration.pl" "$m" "$cu" "$out/gen/$m.i" "$out/gen/$m.cpp" "$out/gen/$m.kernels"
+  rm -rf "$out/gen/src-$m"
+  mkdir -p "$out/gen/src-$m"
+  local f
+  for f in "$dir"/*.cu "$dir"/*.cuh "$dir"/*.h; do
+    [ -f "$f" ] || continue
+    perl -pe 'BEGIN { print "#line 1 \"$ARGV[0]\"\n" } s/\bextern(\s+)__shared__\b/extern$1__jgemu_dyn_shared__/g' \
+      "$f" > "$out/gen/src-$m/$(basename "$f")"
+  done
+  perl "$emu/gen-registration.pl" "$m" "$out/gen/src-$m/$(basename "$cu")" "$out/gen/$m.i" "$out/gen/$m.cpp" \
+    "$out/gen/$m.kernels"
 }
 for i in "${!modules[@]}"; do
   m=${modules[$i]}
   cu=${cus[$i]}
-  if stale "$out/gen/$m.cpp" "$cu" "${shared_deps[@]}"; then submit "$out/log/gen-$m.log" gen_one "$m" "$cu"; fi
+  if stale "$out/gen/$m.cpp" "$(dirname "$cu")"/*.cu* "${shared_deps[@]}"; then submit "$out/log/gen-$m.log" gen_one "$m" "$cu"; fi
 done
 drain
 

@@ -67,8 +67,15 @@
 #define __global__
 #define __launch_bounds__(...)
 // One block runs at a time on a worker, so the worker's thread_local copy IS the block's shared
-// memory. (A block-scope thread_local is implicitly static.)
+// memory (a block-scope thread_local is implicitly static). The ASan build runs one worker and makes
+// static __shared__ an ordinary static, which ASan surrounds with redzones (it does not instrument
+// thread_local storage). build-emu.sh rewrites `extern __shared__` as `extern __jgemu_dyn_shared__`.
+#if defined(__SANITIZE_ADDRESS__)
+#define __shared__ static
+#else
 #define __shared__ thread_local
+#endif
+#define __jgemu_dyn_shared__ thread_local
 #endif
 #define __device__
 #define __host__
