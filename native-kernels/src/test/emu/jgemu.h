@@ -26,12 +26,15 @@
 //   - real stream concurrency: launches run synchronously, one at a time;
 //   - warp-lockstep assumptions: a thread runs until it blocks (barrier, warp op, exit), so
 //     "implicitly warp-synchronous" code without __syncwarp gives wrong results, not a clear error;
-//     and other interleavings of threads between barriers are never tried;
 //   - GPU math: expf, logf, rsqrtf, __expf, powf ... are the host libm's; FMA contraction and
 //     flush-to-zero differ; results match a GPU only to a tolerance;
 //   - ptxas or driver problems (bad PTX, unsupported features, JIT), misaligned vector accesses
 //     that x86 tolerates (only UBSan in the sanitized build checks alignment);
 //   - uninitialised STATIC shared memory (it keeps what the worker's previous block left);
+//   - out-of-bounds STATIC shared memory in the plain build (it can corrupt the emulator itself); the
+//     ASan build makes static __shared__ an ordinary static with redzones and catches it;
+//   - only one interleaving of the threads between blocking points is tried (in thread order, or
+//     last to first with JGEMU_ORDER=reverse);
 //   - the 227 KiB opt-in shared memory of sm_90 (not modelled: the limit is always 48 KiB).
 #pragma once
 

@@ -438,6 +438,10 @@ void recycle_after_failure(Worker* w) {
     }
 }
 
+// JGEMU_ORDER=reverse runs the threads of a block last to first between blocking points: another
+// interleaving, to expose reads of shared memory that a missing barrier leaves to chance.
+const bool g_reverse = [] { const char* e = getenv("JGEMU_ORDER"); return e && strcmp(e, "reverse") == 0; }();
+
 bool run_block(Worker* w) {
     const Job* j = w->job;
     int n = w->n;
@@ -455,8 +459,8 @@ bool run_block(Worker* w) {
     int done = 0;
     for (;;) {
         int ran = 0;
-        for (int i = 0; i < n; i++) {
-            Fiber* f = &w->fib[i];
+        for (int ii = 0; ii < n; ii++) {
+            Fiber* f = &w->fib[g_reverse ? n - 1 - ii : ii];
             if (f->state != F_NEW && f->state != F_RUN) continue;
             ran++;
             if (!resume(w, f) || w->failed) { recycle_after_failure(w); return false; }
