@@ -148,13 +148,15 @@ for flavour in plain asan; do
 done
 drain
 
-# 4. Link.
+# 4. Link, exporting only the C ABI (jgemu_*).
+printf '{\n  global: jgemu_*;\n  local: *;\n};\n' > "$out/gen/exports.map"
+link=(-shared -pthread -Wl,--version-script="$out/gen/exports.map" -Wl,-z,defs)
 for flavour in plain asan; do
   if [ "$flavour" = plain ]; then flags=("${plain[@]}"); suffix=; else flags=("${asan[@]}"); suffix=-asan; fi
   objs=("$out/obj/$flavour/runtime.o" "$out/obj/$flavour/smem_table.o")
   for m in "${modules[@]}"; do [ "$m" != selftest ] && objs+=("$out/obj/$flavour/$m.o"); done
-  submit "$out/log/link-$flavour.log" "$cxx" -shared "${flags[@]}" -pthread -o "$out/libjgrad-cuda-emu$suffix.so" "${objs[@]}"
-  submit "$out/log/link-test-$flavour.log" "$cxx" -shared "${flags[@]}" -pthread -o "$out/test/libjgemu-test$suffix.so" \
+  submit "$out/log/link-$flavour.log" "$cxx" "${link[@]}" "${flags[@]}" -o "$out/libjgrad-cuda-emu$suffix.so" "${objs[@]}"
+  submit "$out/log/link-test-$flavour.log" "$cxx" "${link[@]}" "${flags[@]}" -o "$out/test/libjgemu-test$suffix.so" \
     "${objs[@]}" "$out/obj/$flavour/selftest.o"
 done
 drain
