@@ -33,6 +33,8 @@
 //   - uninitialised STATIC shared memory (it keeps what the worker's previous block left);
 //   - out-of-bounds STATIC shared memory in the plain build (it can corrupt the emulator itself); the
 //     ASan build makes static __shared__ an ordinary static with redzones and catches it;
+//   - no preemption: a thread spin-waiting for another thread of its block hangs the launch unless
+//     the loop calls __nanosleep (a yield here);
 //   - only one interleaving of the threads between blocking points is tried (in thread order, or
 //     last to first with JGEMU_ORDER=reverse);
 //   - the 227 KiB opt-in shared memory of sm_90 (not modelled: the limit is always 48 KiB).
@@ -128,6 +130,7 @@ enum BarrierKind { B_SYNC, B_COUNT, B_AND, B_OR };
 uint64_t warp_op(int kind, unsigned mask, uint64_t value, int b, int width, const char* file, int line);
 int barrier(int kind, int pred, const char* file, int line);
 unsigned active_mask();
+void yield_now();
 [[noreturn]] void fail(const char* what, const char* file, int line);
 
 typedef void (*invoke_fn)(void* fn, void** params);
@@ -188,7 +191,9 @@ inline void __threadfence_system() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 inline unsigned __activemask() { return jgemu::active_mask(); }
 [[noreturn]] inline void __trap(JGEMU_SITE) { jgemu::fail("__trap()", jgemu_file, jgemu_line); }
 [[noreturn]] inline void __brkpt(JGEMU_SITE) { jgemu::fail("__brkpt()", jgemu_file, jgemu_line); }
-inline void __nanosleep(unsigned) {}
+// A fiber never loses the CPU by itself: __nanosleep lets the other threads of the block run, so a
+// spin-wait with __nanosleep makes progress (a spin-wait without it hangs).
+inline void __nanosleep(unsigned) { jgemu::yield_now(); }
 inline long long clock64() { return (long long)__builtin_ia32_rdtsc(); }
 
 // Device assert: a failing assert is a launch error (as on a GPU), not an abort of the process.

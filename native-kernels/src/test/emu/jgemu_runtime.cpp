@@ -704,6 +704,14 @@ uint64_t warp_op(int kind, unsigned mask, uint64_t value, int b, int width, cons
     return f->wres;
 }
 
+void yield_now() {
+    Worker* w = tl_w;
+    if (!w || !w->cur) return;
+    Fiber* f = w->cur;
+    f->state = F_RUN;  // still runnable: the scheduler just moves on to the next thread
+    yield(w, f, false);
+}
+
 unsigned active_mask() {
     Worker* w = tl_w;
     int base = w->cur->lin & ~31;

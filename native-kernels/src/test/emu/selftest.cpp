@@ -280,6 +280,17 @@ void test_intrinsics() {
     k_free(o);
 }
 
+void test_spin_wait() {
+    int* flag = dev<int>(1);
+    int* out = dev<int>(1);
+    *flag = 0;
+    *out = 0;
+    CHECK(launch("selftest/t_spin_wait", {1, 1, 1}, {64, 1, 1}, 0, flag, out) == 0 && *out == 1, "spin wait: %s",
+          lastErr.c_str());
+    k_free(flag);
+    k_free(out);
+}
+
 void test_canary() {
     if (k_sanitized()) return;  // the ASan build catches it at the write (see the child tests)
     float* p = dev<float>(100);
@@ -539,6 +550,7 @@ int main(int argc, char** argv) {
         test_dyn_smem();
         test_atomics();
         test_intrinsics();
+        test_spin_wait();
         test_canary();
         test_asan_children(argv[0], argv[1]);
     }

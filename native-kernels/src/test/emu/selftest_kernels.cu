@@ -190,3 +190,12 @@ extern "C" __global__ void t_intrinsics(unsigned* out, float f, int i) {
     out[10] = warpSize;
     out[11] = __brev(1u);
 }
+
+// Thread 0 waits for a flag that the LAST thread sets: progresses only because __nanosleep yields.
+extern "C" __global__ void t_spin_wait(int* flag, int* out) {
+    if (threadIdx.x == 0) {
+        while (atomicAdd(flag, 0) == 0) __nanosleep(100);
+        out[0] = 1;
+    }
+    if (threadIdx.x == blockDim.x - 1) atomicExch(flag, 1);
+}
