@@ -75,7 +75,7 @@ public class AsanJvmDemo {
             if (run(fill, 8, 1, 1, 256, x, 64L * 300, 0.5f) != 0) System.exit(1);
             if (run(softmax, 64, 1, 1, 128, x, y, 64, 300, 0) != 0) System.exit(1);
             if (Math.abs(y.getAtIndex(JAVA_FLOAT, 77) - 1f / 300) > 1e-6) throw new AssertionError("softmax");
-            if (run(sgemm, 1, 1, 1, 256, c, c, c, 128, 128, 128, 0, 0, 0L, 0L) != 0) System.exit(1);
+            if (run(sgemm, 1, 1, 1, 256, c, c, c, 128, 128, 128, 0, 0, 0L, 0L, 1) != 0) System.exit(1);
         }
         System.out.println("60 rounds of fill/softmax_rows/sgemm_v3 with GC: ok");
         if (argv.length > 1 && argv[1].equals("oob")) {

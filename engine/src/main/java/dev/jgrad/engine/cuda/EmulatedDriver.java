@@ -38,14 +38,14 @@ final class EmulatedDriver implements CudaDriver {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final Path library;
-    private final MethodHandle find, launch, malloc, free, multiprocessors, maxShared;
+    private final MethodHandle find, launch, malloc, free, multiprocessors, maxShared, paramCount;
     private final int smCount, sharedPerBlock;
     private final Map<String, Handle> kernels = new HashMap<>();
     private final ConcurrentSkipListMap<Long, Long> allocations = new ConcurrentSkipListMap<>();
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
     private final Blas blas = new JavaBlas();
 
-    private record Handle(String name, long handle) implements Kernel {}
+    private record Handle(String name, long handle, int params) implements Kernel {}
 
     /** Loads the emulation library at {@code library}. */
     EmulatedDriver(Path library) {
@@ -62,6 +62,7 @@ final class EmulatedDriver implements CudaDriver {
         free = handle(linker, lib, "jgemu_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         multiprocessors = handle(linker, lib, "jgemu_multiprocessors", FunctionDescriptor.of(JAVA_INT));
         maxShared = handle(linker, lib, "jgemu_max_shared_bytes", FunctionDescriptor.of(JAVA_INT));
+        paramCount = handle(linker, lib, "jgemu_kernel_param_count", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
         try {
             smCount = (int) multiprocessors.invokeExact();
             sharedPerBlock = (int) maxShared.invokeExact();
@@ -199,14 +200,16 @@ final class EmulatedDriver implements CudaDriver {
         Handle h = kernels.get(key);
         if (h != null) return h;
         long handle;
+        int params;
         try (Arena arena = Arena.ofConfined()) {
             handle = (long) find.invokeExact(arena.allocateFrom(module), arena.allocateFrom(kernel));
+            params = handle < 0 ? -1 : (int) paramCount.invokeExact(handle);
         } catch (Throwable t) {
             throw rethrow("cuModuleGetFunction(" + key + ")", t);
         }
         if (handle < 0)
             throw new CudaException("cuModuleGetFunction(" + key + ") failed: CUDA_ERROR_NOT_FOUND (not in " + library + ")");
-        h = new Handle(kernel, handle);
+        h = new Handle(kernel, handle, params);
         kernels.put(key, h);
         return h;
     }
@@ -215,6 +218,11 @@ final class EmulatedDriver implements CudaDriver {
     public void launch(Kernel kernel, int[] grid, int[] block, int dynamicSharedBytes, Object[] args) {
         requireContext("cuLaunchKernel");
         Handle h = (Handle) kernel;
+        // The driver cannot tell a missing argument (the kernel would read past the parameter
+        // array); the emulation knows each kernel's signature, so a host-side mismatch fails here.
+        if (args.length != h.params())
+            throw new CudaException(CudaRuntime.shape(kernel.name(), grid, block, dynamicSharedBytes) + ": "
+                    + args.length + " arguments for a kernel of " + h.params() + " parameters");
         int code;
         String message;
         try (Arena arena = Arena.ofConfined()) {
