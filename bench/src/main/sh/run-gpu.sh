@@ -124,7 +124,9 @@ case "$what" in
     exit 1 ;;
   __conformance)
     read -r -a J <<< "$JAVA_CMD"
-    "${J[@]}" -Djgrad.cpu.poison=true -jar "$JUNIT" execute -cp "$CP:$TESTS" \
+    # As in CI: every allocation, host and device, starts as NaN; the listener counts tests per device.
+    "${J[@]}" -Djgrad.cpu.poison=true -Djgrad.cuda.poison=true -Djgrad.tests.report="$RAW/tests-per-device.txt" \
+      -jar "$JUNIT" execute -cp "$CP:$TESTS" \
       --select-package dev.jgrad.tests.conformance --fail-if-no-tests --details=summary --disable-banner \
       --disable-ansi-colors --config=junit.jupiter.execution.timeout.default=60s --reports-dir "$RAW/junit" \
       > "$RAW/conformance.txt" 2>&1
