@@ -10,7 +10,8 @@
 //   bn_bwd_apply      one thread per element: gx from the two sums
 #include "common.cuh"
 
-extern "C" __global__ void bn_stats_partial(const float* x, float* partial, int n, int c, int hw, int splits) {
+// Blocks of up to 256 threads (sc holds 256 per row; the launch bound rejects more), any count.
+extern "C" __global__ void __launch_bounds__(256) bn_stats_partial(const float* x, float* partial, int n, int c, int hw, int splits) {
     __shared__ float sc[3][256];
     int ch = blockIdx.x, split = blockIdx.y;
     long long m = (long long)n * hw;

@@ -75,7 +75,9 @@ __device__ __forceinline__ float warp_max(float v) {
     return v;
 }
 
-// Block-wide sum; every thread gets the result. `scratch` holds 32 floats of shared memory.
+// Block-wide sum; every thread gets the result. `scratch` holds 32 floats of shared memory. The
+// warp steps shuffle over full warps, so blockDim.x must be a multiple of 32 (the host launches
+// whole warps; the emulation reports a partial one as a mask naming lanes that do not exist).
 __device__ __forceinline__ float block_sum(float v, float* scratch) {
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
     v = warp_sum(v);

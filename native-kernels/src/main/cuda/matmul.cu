@@ -76,6 +76,7 @@ extern "C" __global__ void sgemm_v2(const float* A0, const float* B0, float* C0,
 #define BN 128
 #define BK 8
 
+// Exactly 256 threads: the tile loads step by 256 and (tid / 16, tid % 16) must cover 16x16.
 extern "C" __global__ void __launch_bounds__(256) sgemm_v3(const float* A0, const float* B0, float* C0, int M, int N,
                                                            int K, int transA, int transB, long long strideA,
                                                            long long strideB, int batch) {

@@ -15,8 +15,9 @@ __device__ __forceinline__ bool better(float v, float best) {
 }
 
 // Any block size up to 256 (a multiple of 32 or not): the tree starts at the power of two below
-// blockDim.x and skips partners past the end.
-extern "C" __global__ void reduce_rows(int op, const float* x, float* out, int rows, int r) {
+// blockDim.x and skips partners past the end. The shared arrays hold 256, so the launch bound makes
+// a larger block a launch error instead of an overflow.
+extern "C" __global__ void __launch_bounds__(256) reduce_rows(int op, const float* x, float* out, int rows, int r) {
     __shared__ float sv[256];
     __shared__ int si[256];
     int row = blockIdx.x;

@@ -29,12 +29,7 @@ start=$(date +%s)
 
 jobs=${JGEMU_BUILD_JOBS:-$(nproc 2> /dev/null || echo 2)}
 [ "$jobs" -gt 4 ] && jobs=4
-# -fno-ipa-reference: a kernel's __shared__ arrays are function-local statics whose address never
-# escapes, so GCC's IPA reference analysis concludes that no other function can write them and
-# moves loads across the __syncthreads() call. Here another fiber (thread of the block) does write
-# them, inside that call. Found on bn_stats_partial, whose tree read its partners' slots before the
-# barrier and so summed only its own counts.
-common=(-fno-ipa-reference -fno-ipa-reference-addressable -std=c++20 -fPIC -fvisibility=hidden -pthread -I"$emu" -I"$src")
+common=(-std=c++20 -fPIC -fvisibility=hidden -pthread -I"$emu" -I"$src")
 plain=(-O2)
 asan=(-O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all)
 kernel=(-x c++ -include "$emu/jgemu.h" -w)

@@ -111,7 +111,8 @@ public final class CheckMain {
         String filterNote = "";
         if (filter != null) {
             List<String> allowed = List.of(filter.split(","));
-            boolean honoured = all.stream().allMatch(n -> allowed.stream().anyMatch(a -> n.equals(a.strip()) || n.startsWith(a.strip() + "-")));
+            boolean honoured = all.stream().allMatch(n -> allowed.stream().anyMatch(a -> n.equals(a.strip()) || n.startsWith(a.strip() + "-")
+                    || n.startsWith(a.strip() + " (")));
             filterNote = honoured ? "" : "; -Djgrad.devices is not honoured by this build (conformance runs on " + all + ")";
             System.out.println("jgrad.devices filter: " + (honoured ? "honoured" : "NOT honoured"));
         }

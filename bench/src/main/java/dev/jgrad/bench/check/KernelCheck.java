@@ -120,7 +120,7 @@ final class KernelCheck {
             int[] sizes = {n};
             Runnable call = () -> be.optimizerStep(step, ps, gs, ms, vs, sizes);
             measure("adam", "jgrad", shape, "bytes", bytes, null, 0, call, () -> checkAdam(step, p, m, v, call),
-                    cuda != null ? "one fused launch; its pointer tables go up with a synchronous cuMemcpyHtoD" : be.name());
+                    cuda != null ? "one fused launch; its pointer tables are uploaded on the stream only when they change" : be.name());
         } finally {
             free(p, g, m, v);
         }
