@@ -101,7 +101,7 @@ final class KernelCheck {
             } else {
                 measure("sgemm", "cublas", shape, "flops", flops, c, n * n,
                         () -> cuda.matmulWith("cublas", a, b, c, 1, n, n, n, false, false),
-                        () -> checkGemm(c, n), "cublasSgemmStridedBatched through JCublas2");
+                        () -> checkGemm(c, n), "cublasSgemmStridedBatched through " + cuda.cublasBinding());
             }
         } finally {
             free(a, b, c);

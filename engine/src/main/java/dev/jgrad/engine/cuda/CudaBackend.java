@@ -68,8 +68,7 @@ public final class CudaBackend implements Backend {
     /** A one-line description of the GPU, the driver and the cuBLAS baseline's status. */
     public String describe() {
         String cb = driver.blas().unavailableReason();
-        return toString() + ", " + smCount + " SMs; cuBLAS baseline: " + (cb == null ? (driver.emulated()
-                ? "emulated (a Java loop with cuBLAS's semantics)" : "loaded") : cb);
+        return toString() + ", " + smCount + " SMs; cuBLAS baseline: " + (cb == null ? driver.blas().binding() : cb);
     }
 
     /** True when this backend runs on the CUDA emulation, not on a GPU. */
@@ -122,6 +121,11 @@ public final class CudaBackend implements Backend {
     public void matmulWith(String version, Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                            boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
         gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
+    }
+
+    /** How the cuBLAS baseline is reached: JCublas2, FFM and the library, or the emulation's Java loop. */
+    public String cublasBinding() {
+        return driver.blas().unavailableReason() == null ? driver.blas().binding() : "none";
     }
 
     /** Null when the cuBLAS baseline loaded, otherwise why it did not. */

@@ -94,6 +94,9 @@ interface CudaDriver {
         /** Null when usable, otherwise why not. */
         String unavailableReason();
 
+        /** How it is reached, for reports: "JCublas2", "FFM, libcublas.so.13", "emulated …". */
+        String binding();
+
         void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                  long a, int lda, long strideA, long b, int ldb, long strideB,
                                  float beta, long c, int ldc, long strideC, int batch);

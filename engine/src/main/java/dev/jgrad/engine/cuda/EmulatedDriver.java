@@ -278,6 +278,11 @@ final class EmulatedDriver implements CudaDriver {
         }
 
         @Override
+        public String binding() {
+            return "emulated (a Java loop with cuBLAS's semantics)";
+        }
+
+        @Override
         public void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                         long a, int lda, long strideA, long b, int ldb, long strideB,
                                         float beta, long c, int ldc, long strideC, int batch) {

@@ -57,7 +57,7 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 final class JCudaDriver implements CudaDriver {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
-    private final CUstream stream = new CUstream();
+    private final StreamHandle stream = new StreamHandle();
     private final String deviceName;
     private final int smCount, driverVersion, computeMajor, computeMinor, sharedPerBlock;
     private final Map<String, CUmodule> modules = new HashMap<>();
@@ -75,6 +75,13 @@ final class JCudaDriver implements CudaDriver {
     private static final class DevPtr extends CUdeviceptr {
         long address() {
             return getNativePointer() + getByteOffset();
+        }
+    }
+
+    /** CUstream with its handle readable, for binding cuBLAS through FFM to the same stream. */
+    private static final class StreamHandle extends CUstream {
+        long address() {
+            return getNativePointer();
         }
     }
 
@@ -269,12 +276,13 @@ final class JCudaDriver implements CudaDriver {
     }
 
     /**
-     * cuBLAS through JCublas2, loaded on first use. If {@code libcublas.so.12} cannot be loaded (a
-     * machine with only CUDA 13's libcublas.so.13), it says why and the hand-written kernels keep
-     * working.
+     * cuBLAS, loaded on first use: through JCublas2 where {@code libcublas.so.12} loads, otherwise
+     * through FFM ({@link FfmCublas}: CUDA 13's {@code libcublas.so.13} works too). If neither
+     * loads, it says why and the hand-written kernels keep working.
      */
     private final class JCublas implements Blas {
         private cublasHandle handle;
+        private FfmCublas ffm;
         private String unavailable;
         private boolean tried;
 
@@ -282,6 +290,7 @@ final class JCudaDriver implements CudaDriver {
         public synchronized String unavailableReason() {
             if (!tried) {
                 tried = true;
+                String jcublas;
                 try {
                     makeCurrent();
                     cublasHandle h = new cublasHandle();
@@ -290,11 +299,23 @@ final class JCudaDriver implements CudaDriver {
                     code = JCublas2.cublasSetStream(h, new cudaStream_t(stream));
                     if (code != 0) throw new CudaException("cublasSetStream returned " + code);
                     handle = h;
+                    return null;
                 } catch (UnsatisfiedLinkError | NoClassDefFoundError | CudaException e) {
-                    unavailable = "cuBLAS could not be loaded: " + e.getMessage();
+                    jcublas = e.getMessage();
+                }
+                try {
+                    ffm = FfmCublas.load(stream.address());
+                } catch (CudaException e) {
+                    unavailable = "cuBLAS could not be loaded: through JCublas2 (" + jcublas + "), nor " + e.getMessage();
                 }
             }
             return unavailable;
+        }
+
+        @Override
+        public synchronized String binding() {
+            if (unavailableReason() != null) return "none";
+            return handle != null ? "JCublas2" : "FFM, " + ffm.library();
         }
 
         @Override
@@ -303,6 +324,12 @@ final class JCudaDriver implements CudaDriver {
                                                      float beta, long c, int ldc, long strideC, int batch) {
             String why = unavailableReason();
             if (why != null) throw new UnsupportedOperationException(why);
+            makeCurrent();
+            if (handle == null) {
+                ffm.sgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc,
+                        strideC, batch);
+                return;
+            }
             int code = JCublas2.cublasSgemmStridedBatched(handle,
                     transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
                     transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N, m, n, k,
