@@ -2,6 +2,7 @@ package dev.jgrad.engine.cuda;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,6 +33,8 @@ final class CudaRuntime {
     private long ringHead;
     private final long errorHost, errorDevice;
     private final AtomicLong synchronizations = new AtomicLong();
+    /** Kernels by module, then name: a launch looks its kernel up without building a key. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, CudaDriver.Kernel>> kernels = new ConcurrentHashMap<>();
 
     CudaRuntime(CudaDriver driver) {
         this.driver = driver;
@@ -73,7 +76,14 @@ final class CudaRuntime {
         Object[] marshalled = new Object[args.length];
         for (int i = 0; i < args.length; i++)
             marshalled[i] = args[i] instanceof CudaBuffer b ? (Object) b.address : args[i];
-        driver.launch(driver.function(module, name), grid, block, 0, marshalled);
+        driver.launch(kernel(module, name), grid, block, 0, marshalled);
+    }
+
+    private CudaDriver.Kernel kernel(String module, String name) {
+        var byName = kernels.computeIfAbsent(module, m -> new ConcurrentHashMap<>());
+        CudaDriver.Kernel k = byName.get(name);
+        if (k == null) byName.put(name, k = driver.function(module, name));
+        return k;
     }
 
     /** Blocks until the stream's work is done; a kernel fault, or an error a kernel raised, surfaces here. */
