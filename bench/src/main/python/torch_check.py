@@ -17,6 +17,7 @@ repetitions. Usage:
 --allow-cpu runs on the CPU when CUDA is not available (used with --size small to try the script).
 """
 import argparse
+import math
 import glob
 import os
 import statistics
@@ -26,8 +27,10 @@ import time
 SIZES = {
     # gemm n, adam params, softmax (rows, cols), batch norm (n, c, h); timing: warm-up s, reps,
     # seconds per repetition, most seconds per op, most calls per repetition (as CheckSize)
-    "full": dict(gemm=4096, adam=10_000_000, sm=(65536, 1024), bn=(256, 64, 56), timing=(0.3, 21, 0.002, 4.0, 50)),
-    "small": dict(gemm=256, adam=100_000, sm=(512, 1024), bn=(8, 16, 28), timing=(0.05, 5, 0.002, 3.0, 20)),
+    "full": dict(gemm=4096, adam=10_000_000, sm=(65536, 1024), bn=(256, 64, 56), lenet=256,
+                 timing=(0.3, 21, 0.002, 4.0, 50)),
+    "small": dict(gemm=256, adam=100_000, sm=(512, 1024), bn=(8, 16, 28), lenet=16,
+                  timing=(0.05, 5, 0.002, 3.0, 20)),
 }
 HEADER = "op\tengine\tshape\tunit\twork\tmedian_us\tmin_us\tmax_us\treps\tcalls_per_rep\tstatus\tnote\tsamples_us"
 
@@ -147,8 +150,11 @@ def main():
                 rows.append([op, engine, shape, unit, "%.6g" % work, "%.6g" % statistics.median(us), "%.6g" % min(us),
                              "%.6g" % max(us), str(len(us)), str(calls), "ok", note, ",".join("%.3f" % u for u in us)])
                 rate = work / (statistics.median(us) * 1e-6) / 1e9
+                if unit == "images":
+                    rate *= 1e9
                 print("%-10s %-10s %s: median %.2f us (%d reps x %d calls) = %.1f %s"
-                      % (op, engine, shape, statistics.median(us), len(us), calls, rate, "GFLOP/s" if unit == "flops" else "GB/s"))
+                      % (op, engine, shape, statistics.median(us), len(us), calls, rate,
+                         {"flops": "GFLOP/s", "images": "images/s"}.get(unit, "GB/s")))
         except Exception as e:  # noqa: BLE001 - one op's failure is reported and the others still run
             failures += 1
             rows.append([op, engine, shape, unit, "%.6g" % work, "", "", "", "0", "0", "failed",
@@ -263,6 +269,41 @@ def main():
         copy_ceiling("batchNorm", shape, numel)
 
     guard("batchNorm", batch_norm)
+
+    def lenet_step():
+        # jgrad's Models.lenet(): conv 5x5 pad 2, sigmoid, avg-pool 2, conv 5x5, sigmoid, avg-pool 2,
+        # three linear layers with sigmoid between; cross-entropy; Adam. Eager mode, no host read.
+        nn = torch.nn
+        torch.manual_seed(42)
+        model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),
+                              nn.Conv2d(6, 16, 5), nn.Sigmoid(), nn.AvgPool2d(2), nn.Flatten(),
+                              nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
+                              nn.Linear(84, 10)).to(device)
+        fused = device.type == "cuda"
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, **({"fused": True} if fused else {}))
+        batch = sz["lenet"]
+        x = rand(batch, 1, 28, 28)
+        y = (torch.arange(batch, device=device) % 10)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+
+        def check_falls():
+            losses = []
+            for _ in range(20):
+                opt.zero_grad(set_to_none=True)
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                opt.step()
+                losses.append(float(loss))
+            ok = math.isfinite(losses[-1]) and losses[-1] < losses[0]
+            return None if ok else "lenet step: the loss did not fall over 20 steps: %g -> %g" % (losses[0], losses[-1])
+        measure("lenetStep", "torch", "batch %d" % batch, "images", float(batch), step, check_falls,
+                "LeNet (sigmoid, avg-pool), cross-entropy, backward, Adam%s; eager" % (" (fused)" if fused else ""))
+
+    guard("lenetStep", lenet_step)
 
     with open(args.out, "w") as f:
         f.write("# device: %s\n# size: %s\n%s\n" % (what, args.size, HEADER))

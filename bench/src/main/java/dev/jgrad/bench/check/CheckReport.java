@@ -134,7 +134,7 @@ final class CheckReport {
                     if (t != null) vsTorch = rate / rate(t);
                 }
                 boolean ok = "ok".equals(r.get("status"));
-                String unit = "flops".equals(r.get("unit")) ? "GFLOP/s" : "GB/s";
+                String unit = "flops".equals(r.get("unit")) ? "GFLOP/s" : "images".equals(r.get("unit")) ? "images/s" : "GB/s";
                 md.append("| ").append(op).append(" | ").append(r.get("shape")).append(" | ").append(engine).append(" | ")
                   .append(ok ? fmt(Tsv.number(r, "median_us")) : r.get("status")).append(" | ")
                   .append(ok ? fmt(Tsv.number(r, "min_us")) + "–" + fmt(Tsv.number(r, "max_us")) : "").append(" | ")
@@ -262,10 +262,11 @@ final class CheckReport {
         return null;
     }
 
-    /** GFLOP/s or GB/s at the median, NaN when the row has no time. */
+    /** GFLOP/s, GB/s or images/s at the median, NaN when the row has no time. */
     private static double rate(Map<String, String> r) {
         if (!"ok".equals(r.get("status"))) return Double.NaN;
-        return Tsv.number(r, "work") / (Tsv.number(r, "median_us") * 1e-6) / 1e9;
+        double scale = "images".equals(r.get("unit")) ? 1 : 1e9;
+        return Tsv.number(r, "work") / (Tsv.number(r, "median_us") * 1e-6) / scale;
     }
 
     private static String orNone(String s) {

@@ -19,16 +19,17 @@ package dev.jgrad.bench.check;
  * @param lenetTest    LeNet test images (0: all 10,000)
  * @param lenetBatch   LeNet batch size
  * @param lenetEpochs  LeNet epochs
+ * @param lenetStepBatch the batch of the timed LeNet training step (jgrad against PyTorch eager)
  * @param timing       the kernel timer's warm-up and repetitions
  */
 record CheckSize(String name, int gemm, int adam, int smRows, int smCols, int bnN, int bnC, int bnH,
                  int memorySteps, int memoryBatch, int lenetTrain, int lenetTest, int lenetBatch, int lenetEpochs,
-                 Timer.Settings timing) {
+                 int lenetStepBatch, Timer.Settings timing) {
 
     static final CheckSize FULL = new CheckSize("full", 4096, 10_000_000, 65536, 1024, 256, 64, 56,
-            1000, 64, 0, 0, 128, 2, new Timer.Settings(0.3, 21, 0.002, 4, 50));
+            1000, 64, 0, 0, 128, 2, 256, new Timer.Settings(0.3, 21, 0.002, 4, 50));
     static final CheckSize SMALL = new CheckSize("small", 256, 100_000, 512, 1024, 8, 16, 28,
-            50, 16, 512, 256, 32, 2, new Timer.Settings(0.05, 5, 0.002, 3, 20));
+            50, 16, 512, 256, 32, 2, 16, new Timer.Settings(0.05, 5, 0.002, 3, 20));
 
     /** {@code full} or {@code small}, from {@code -Djgrad.check.size} (default full). */
     static CheckSize fromProperty() {

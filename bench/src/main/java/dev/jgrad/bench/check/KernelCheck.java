@@ -5,7 +5,14 @@ import dev.jgrad.engine.Buffer;
 import dev.jgrad.engine.Device;
 import dev.jgrad.engine.OptimizerStep;
 import dev.jgrad.engine.StridedView;
+import dev.jgrad.engine.MemoryScope;
+import dev.jgrad.engine.Tensor;
 import dev.jgrad.engine.cuda.CudaBackend;
+import dev.jgrad.nn.Init;
+import dev.jgrad.nn.Module;
+import dev.jgrad.nn.loss.Losses;
+import dev.jgrad.nn.models.Models;
+import dev.jgrad.nn.optim.Adam;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -70,6 +77,7 @@ final class KernelCheck {
         k.adam();
         k.softmax();
         k.batchNorm();
+        k.lenetStep();
         Files.createDirectories(out.toAbsolutePath().getParent());
         StringBuilder tsv = new StringBuilder("# device: " + describe(device) + "\n# size: " + size.name() + "\n" + HEADER + "\n");
         for (String row : k.rows) tsv.append(row).append('\n');
@@ -183,6 +191,51 @@ final class KernelCheck {
         }
     }
 
+    /**
+     * One LeNet training step (forward, cross-entropy, backward, Adam) at batch 256, as PyTorch
+     * eager does it in torch_check.py: the same architecture (sigmoid, average pooling), the same
+     * optimizer, no host read inside the step. Throughput in images per second.
+     */
+    private void lenetStep() {
+        int batch = sz.lenetStepBatch();
+        String shape = "batch " + batch;
+        try {
+            Init.manualSeed(42);
+            Module model = Models.lenet().to(device);
+            Adam adam = new Adam(model.parameters(), 1e-3f);
+            float[] labels = new float[batch];
+            for (int i = 0; i < batch; i++) labels[i] = i % 10;
+            Tensor x = MemoryScope.keep(Tensor.of(device, java.util.Arrays.copyOf(pool, batch * 784), batch, 1, 28, 28));
+            Tensor y = MemoryScope.keep(Tensor.of(device, labels, batch));
+            float[] loss = new float[2];
+            Runnable step = () -> {
+                try (MemoryScope scope = MemoryScope.open()) {
+                    adam.zeroGrad();
+                    Tensor l = Losses.crossEntropy(model.forward(x), y);
+                    l.backward();
+                    adam.step();
+                }
+            };
+            Check falls = () -> {
+                for (int i = 0; i < 20; i++)
+                    try (MemoryScope scope = MemoryScope.open()) {
+                        adam.zeroGrad();
+                        Tensor l = Losses.crossEntropy(model.forward(x), y);
+                        l.backward();
+                        adam.step();
+                        loss[i == 0 ? 0 : 1] = l.item();
+                    }
+                return Float.isFinite(loss[1]) && loss[1] < loss[0] ? null
+                        : "lenet step: the loss on one batch did not fall over 20 steps: " + loss[0] + " -> " + loss[1];
+            };
+            measure("lenetStep", "jgrad", shape, "images", batch, null, 0, step, falls,
+                    "LeNet (sigmoid, avg-pool), cross-entropy, backward, Adam; " + device.name());
+        } catch (RuntimeException | LinkageError e) {
+            failures++;
+            row("lenetStep", "jgrad", shape, "images", batch, null, "failed", "set-up: " + e);
+        }
+    }
+
     // ---------------------------------------------------------------- timing and rows
 
     private interface Check { String run(); }
@@ -227,10 +280,10 @@ final class KernelCheck {
         rows.add(line);
         if (r == null) log.printf(Locale.ROOT, "%-10s %-7s %s: %s: %s%n", op, engine, shape, status, clean);
         else {
-            double rate = work / (r.median() * 1e-6) / 1e9;
+            double rate = work / (r.median() * 1e-6) / (unit.equals("images") ? 1 : 1e9);
             log.printf(Locale.ROOT, "%-10s %-7s %s: median %.2f us (min %.2f, max %.2f, %d reps x %d calls) = %.1f %s%n",
                     op, engine, shape, r.median(), r.min(), r.max(), r.micros().length, r.callsPerRep(), rate,
-                    unit.equals("flops") ? "GFLOP/s" : "GB/s");
+                    unit.equals("flops") ? "GFLOP/s" : unit.equals("images") ? "images/s" : "GB/s");
         }
     }
 
