@@ -122,6 +122,10 @@ for flavour in plain asan; do
       -o "$out/obj/$flavour/runtime.o"
   fi
 done
+if stale "$out/obj/plain/libcuda_shim.o" "$emu/libcuda_shim.cpp"; then
+  submit "$out/log/plain-libcuda-shim.log" "$cxx" "${common[@]}" "${plain[@]}" -Wall -c "$emu/libcuda_shim.cpp" \
+    -o "$out/obj/plain/libcuda_shim.o"
+fi
 if stale "$out/jgemu-selftest" "$emu/selftest.cpp"; then
   submit "$out/log/selftest.log" "$cxx" -std=c++20 -O1 -Wall -pthread "$emu/selftest.cpp" -o "$out/jgemu-selftest" -ldl
 fi
@@ -159,6 +163,14 @@ for flavour in plain asan; do
   submit "$out/log/link-test-$flavour.log" "$cxx" "${link[@]}" "${flags[@]}" -o "$out/test/libjgemu-test$suffix.so" \
     "${objs[@]}" "$out/obj/$flavour/selftest.o"
 done
+# 5. libcuda.so.1 over the plain emulation, for JCuda itself (libcuda_shim.cpp): exports the driver
+# entry points and the C ABI, binds its own symbols first.
+mkdir -p "$out/jcuda"
+printf '{\n  global: cu*; jgemu_*;\n  local: *;\n};\n' > "$out/gen/shim.map"
+objs=("$out/obj/plain/libcuda_shim.o" "$out/obj/plain/runtime.o" "$out/obj/plain/smem_table.o")
+for m in "${modules[@]}"; do [ "$m" != selftest ] && objs+=("$out/obj/plain/$m.o"); done
+submit "$out/log/link-libcuda-shim.log" "$cxx" -shared -pthread -Wl,-soname,libcuda.so.1 -Wl,-Bsymbolic \
+  -Wl,--version-script="$out/gen/shim.map" -Wl,-z,defs "${plain[@]}" -o "$out/jcuda/libcuda.so.1" "${objs[@]}"
 drain
 # The sanitized library needs its runtime first in the process (LD_PRELOAD): tests/pom.xml points
 # the test JVM at this link.

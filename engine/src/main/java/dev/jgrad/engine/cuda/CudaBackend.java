@@ -41,7 +41,7 @@ public final class CudaBackend implements Backend {
         this.driver = driver;
         rt = new CudaRuntime(driver);
         allocator = new DeviceAllocator(driver);
-        name = driver.emulated() ? "cuda (emulated)" : "cuda";
+        name = driver.backendName();
         smCount = driver.multiprocessors();
     }
 

@@ -15,14 +15,21 @@ import java.util.Properties;
  * driver's device nodes exist, and cuInit finds a GPU. The first two are checked without loading
  * any JCuda native library, so a CPU-only machine never loads one.
  *
- * <p>With {@code -Djgrad.cuda.emulate=true} it serves the emulated device instead (the same
- * backend over {@link EmulatedDriver}, named {@code cuda (emulated)}), loaded from
- * {@code -Djgrad.cuda.emulator.library}. That device is for tests: {@code auto} never picks it.
+ * <p>For tests, {@code -Djgrad.cuda.emulate} serves emulated devices instead, which
+ * {@code auto} never picks:
+ * <ul>
+ *   <li>{@code true}: the backend over {@link EmulatedDriver} (FFM into the emulation loaded from
+ *       {@code -Djgrad.cuda.emulator.library}), named {@code cuda (emulated)};</li>
+ *   <li>{@code jcuda}: the backend over {@link JCudaDriver}, JCuda and its JNI library exactly as on
+ *       a GPU, with native-kernels' {@code target/emu/jcuda/libcuda.so.1} (the driver library over
+ *       the emulation) first on {@code LD_LIBRARY_PATH}, named {@code cuda (emulated via JCuda)};</li>
+ *   <li>{@code both}: the two side by side (what CI runs).</li>
+ * </ul>
  */
 public final class CudaBackendProvider implements BackendProvider {
     private static volatile String reason;
     private static volatile boolean checked;
-    private static volatile CudaBackend backend;
+    private static volatile List<Backend> backends = List.of();
 
     @Override
     public String type() {
@@ -47,8 +54,12 @@ public final class CudaBackendProvider implements BackendProvider {
         return reason;
     }
 
+    private static String mode() {
+        return System.getProperty("jgrad.cuda.emulate", "false").strip();
+    }
+
     private static boolean emulate() {
-        return Boolean.getBoolean("jgrad.cuda.emulate");
+        return !mode().equals("false");
     }
 
     @Override
@@ -57,16 +68,23 @@ public final class CudaBackendProvider implements BackendProvider {
     }
 
     private static String probe() {
-        if (emulate()) {
+        String mode = mode();
+        if (!List.of("false", "true", "jcuda", "both").contains(mode))
+            return "-Djgrad.cuda.emulate=" + mode + " is not one of false, true, jcuda, both";
+        List<Backend> found = new java.util.ArrayList<>();
+        if (mode.equals("true") || mode.equals("both")) {
             String lib = System.getProperty("jgrad.cuda.emulator.library");
             if (lib == null || lib.isBlank())
-                return "-Djgrad.cuda.emulate=true needs -Djgrad.cuda.emulator.library=<path to libjgrad-cuda-emu.so>";
+                return "-Djgrad.cuda.emulate=" + mode + " needs -Djgrad.cuda.emulator.library=<path to libjgrad-cuda-emu.so>";
             try {
-                backend = new CudaBackend(new EmulatedDriver(Path.of(lib)));
-                return null;
+                found.add(new CudaBackend(new EmulatedDriver(Path.of(lib))));
             } catch (CudaException | IllegalArgumentException | UnsatisfiedLinkError e) {
                 return "the CUDA emulation could not start: " + e.getMessage();
             }
+        }
+        if (mode.equals("true")) {
+            backends = List.copyOf(found);
+            return null;
         }
         Properties kernels = new Properties();
         try (InputStream in = CudaBackendProvider.class.getResourceAsStream("/dev/jgrad/kernels/kernels.properties")) {
@@ -77,26 +95,29 @@ public final class CudaBackendProvider implements BackendProvider {
         }
         if (!"true".equals(kernels.getProperty("built")))
             return "no CUDA kernels were built into this jar: " + kernels.getProperty("reason", "unknown reason");
-        if (!Files.exists(Path.of("/dev/nvidiactl")))
+        boolean overEmulation = !mode.equals("false");
+        if (!overEmulation && !Files.exists(Path.of("/dev/nvidiactl")))
             return "no NVIDIA driver on this machine (/dev/nvidiactl does not exist)";
         try {
             int count = CudaBackend.deviceCount();
             if (count == 0) return "the CUDA driver reports no GPU";
-            backend = new CudaBackend(new JCudaDriver(0));
+            found.add(new CudaBackend(new JCudaDriver(0, overEmulation)));
+            backends = List.copyOf(found);
             return null;
         } catch (CudaException | UnsatisfiedLinkError | NoClassDefFoundError e) {
-            return "CUDA initialization failed: " + e.getMessage();
+            return (overEmulation ? "JCuda over the emulation (is target/emu/jcuda on LD_LIBRARY_PATH?) failed: "
+                    : "CUDA initialization failed: ") + e.getMessage();
         }
     }
 
     @Override
     public Backend create() {
         if (unavailableReason() != null) throw new IllegalStateException("cuda: " + reason);
-        return backend;
+        return backends.get(0);
     }
 
     @Override
     public List<Backend> variants() {
-        return unavailableReason() == null ? List.of(backend) : List.of();
+        return unavailableReason() == null ? backends : List.of();
     }
 }

@@ -46,6 +46,9 @@ interface CudaDriver {
 
     boolean emulated();
 
+    /** The device's name in jgrad: {@code cuda}, or which emulation it is. */
+    String backendName();
+
     /** Binds the device's context to the calling thread (cheap after the first call per thread). */
     void makeCurrent();
 

@@ -90,6 +90,7 @@ final class EmulatedDriver implements CudaDriver {
     @Override public int maxSharedPerBlock() { return sharedPerBlock; }
     @Override public long allocationGranularity() { return 4; }
     @Override public boolean emulated() { return true; }
+    @Override public String backendName() { return "cuda (emulated)"; }
 
     @Override
     public void makeCurrent() {

@@ -91,8 +91,14 @@ final class JCudaDriver implements CudaDriver {
         }
     }
 
-    /** Opens device {@code ordinal}; cuInit must have succeeded. */
-    JCudaDriver(int ordinal) {
+    private final boolean overEmulation;
+
+    /**
+     * Opens device {@code ordinal}; cuInit must have succeeded. {@code overEmulation}: the driver
+     * library is native-kernels' shim over the CUDA emulation (tests), not NVIDIA's.
+     */
+    JCudaDriver(int ordinal, boolean overEmulation) {
+        this.overEmulation = overEmulation;
         check(cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");
         byte[] name = new byte[256];
         check(cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
@@ -127,8 +133,10 @@ final class JCudaDriver implements CudaDriver {
     @Override public int computeMinor() { return computeMinor; }
     @Override public int driverVersion() { return driverVersion; }
     @Override public int maxSharedPerBlock() { return sharedPerBlock; }
-    @Override public long allocationGranularity() { return 512; }
-    @Override public boolean emulated() { return false; }
+    // Over the emulation, exact allocations, so that the emulation's red zones sit right behind each tensor.
+    @Override public long allocationGranularity() { return overEmulation ? 4 : 512; }
+    @Override public boolean emulated() { return overEmulation; }
+    @Override public String backendName() { return overEmulation ? "cuda (emulated via JCuda)" : "cuda"; }
 
     @Override
     public void makeCurrent() {

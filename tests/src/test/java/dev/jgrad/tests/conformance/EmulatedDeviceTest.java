@@ -5,24 +5,37 @@ import dev.jgrad.engine.cuda.CudaBackend;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * CI runs the suite on the emulated CUDA device ({@code -Djgrad.cuda.emulate=true}, set by
- * tests/pom.xml). If the emulation fails to load, every CUDA test would quietly turn into a
- * skipped one; this test makes that a failure, with the reason.
+ * CI runs the suite on the emulated CUDA devices ({@code -Djgrad.cuda.emulate=both}, set by
+ * tests/pom.xml: the FFM driver and JCuda over the emulation's libcuda.so.1). If the emulation
+ * fails to load, every CUDA test would quietly turn into a skipped one; this test makes that a
+ * failure, with the reason.
  */
 class EmulatedDeviceTest {
 
     @Test
-    void theEmulatedCudaDeviceIsPresentWhenAskedFor() {
-        Assumptions.assumeTrue(Boolean.getBoolean("jgrad.cuda.emulate"), "a run without the emulation (a GPU machine)");
-        Device d = Device.all().stream().filter(x -> x.name().equals("cuda (emulated)")).findFirst()
-                .orElseGet(() -> fail("-Djgrad.cuda.emulate=true but there is no 'cuda (emulated)' device: "
-                        + Device.unavailable().get("cuda")));
-        assertTrue(((CudaBackend) d.backend()).emulated());
-        assertFalse(Device.get("auto").name().startsWith("cuda"), "auto must never pick the emulated device");
+    void theEmulatedCudaDevicesArePresentWhenAskedFor() {
+        String mode = System.getProperty("jgrad.cuda.emulate", "false");
+        Assumptions.assumeFalse(mode.equals("false"), "a run without the emulation (a GPU machine)");
+        List<String> expected = switch (mode) {
+            case "true" -> List.of("cuda (emulated)");
+            case "jcuda" -> List.of("cuda (emulated via JCuda)");
+            default -> List.of("cuda (emulated)", "cuda (emulated via JCuda)");
+        };
+        List<String> names = Device.all().stream().map(Device::name).toList();
+        for (String name : expected) {
+            if (!names.contains(name))
+                fail("-Djgrad.cuda.emulate=" + mode + " but there is no '" + name + "' device (have " + names + "): "
+                        + Device.unavailable().get("cuda"));
+            Device d = Device.get(name);
+            assertTrue(((CudaBackend) d.backend()).emulated(), name + " must say it is emulated");
+        }
+        assertFalse(Device.get("auto").name().startsWith("cuda"), "auto must never pick an emulated device");
     }
 }
