@@ -1,5 +1,11 @@
 package dev.jgrad.bench.check;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSerializer;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +27,12 @@ import java.util.stream.Stream;
  * A file that is missing makes its section say so; nothing is estimated.
  */
 final class CheckReport {
+    /** Pretty-printed, nulls kept; a value that is not finite (no time, no ratio) is written as null. */
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
+            .registerTypeAdapter(Double.class, (JsonSerializer<Double>) (d, type, context) ->
+                    Double.isFinite(d) ? new JsonPrimitive(d) : JsonNull.INSTANCE)
+            .create();
+
     private CheckReport() {}
 
     static final List<String> OPS = List.of("sgemm", "adam", "softmax", "batchNorm");
@@ -57,7 +69,7 @@ final class CheckReport {
         md.append(".\n");
         Path mdFile = Path.of(base + ".md"), jsonFile = Path.of(base + ".json");
         Files.writeString(mdFile, md);
-        Files.writeString(jsonFile, JsonOut.write(json));
+        Files.writeString(jsonFile, GSON.toJson(json) + "\n");
         return "wrote " + mdFile + " and " + jsonFile;
     }
 
