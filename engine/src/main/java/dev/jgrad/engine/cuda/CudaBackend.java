@@ -344,6 +344,8 @@ public final class CudaBackend implements Backend {
      * stride {@link #launch1} gives it, would not fit in an int (the kernels then index in 64 bits).
      */
     private int wide(long... elements) {
+        // -Djgrad.cuda.conv.wide=true takes the 64-bit path for any size (read per call: tests switch it)
+        if (Boolean.getBoolean("jgrad.cuda.conv.wide")) return 1;
         for (long e : elements) {
             long stride = (long) grid1(e)[0] * THREADS;
             if (e + stride > Integer.MAX_VALUE) return 1;
@@ -551,8 +553,8 @@ public final class CudaBackend implements Backend {
     private long[] optTablesContent = new long[0];
 
     /**
-     * One launch updates every tensor. The kernel reads four pointer tables and the prefix sums from
-     * one device block, uploaded only when its content changes (a new parameter set, or gradients
+     * One launch updates every tensor. The kernel reads four pointer tables, the tensors' sizes and the
+     * chunk table (each block updates chunks of OPT_CHUNK elements of one tensor) from one device block, uploaded only when its content changes (a new parameter set, or gradients
      * that moved). Why that is free of races without any synchronization:
      * <ol>
      *   <li>the device block is written only by copies queued on the backend's stream, the stream

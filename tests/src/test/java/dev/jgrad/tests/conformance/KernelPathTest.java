@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * with hw = 1 and with planes far longer than a block, with per-channel slices split over several
  * blocks whose ranges start and end mid-plane; conv2d with a bias whose gradient spans several
  * blocks per channel (and a second pass); every optimizer over tensors of sizes 1, 3, 4, 1027 and
- * 4099 (past one chunk of 4096, a float4 body with a scalar tail) in one step. Gradients are of
+ * 4099 (past one chunk of 4096, a float4 body with a scalar tail) in one step; and im2col/col2im's
+ * 64-bit path, forced by {@code -Djgrad.cuda.conv.wide}. Gradients are of
  * {@code L = sum(out * R)} for a random R.
  */
 class KernelPathTest {
@@ -40,7 +41,7 @@ class KernelPathTest {
     @TestFactory
     Stream<DynamicTest> kernelPathsMatchCpuLooped() {
         List<Case> cases = new ArrayList<>();
-        int[][] bnShapes = {{9000, 3}, {64, 3}, {7, 2, 1, 1}, {2, 3, 50, 100}, {1, 2, 64, 129}, {1000, 2, 3, 3}, {5, 4, 7, 11}};
+        int[][] bnShapes = {{9000, 3}, {64, 3}, {7, 2, 1, 1}, {2, 3, 50, 100}, {1, 2, 64, 129}, {1000, 2, 3, 3}, {3, 2, 37, 41}, {5, 4, 7, 11}};
         for (int[] shape : bnShapes)
             for (boolean training : new boolean[] {true, false})
                 cases.add(new Case("batchNorm " + Ref.str(shape) + (training ? " training" : " evaluation"),
@@ -49,6 +50,16 @@ class KernelPathTest {
         for (int[] c : convShapes)
             cases.add(new Case("conv2d x " + Ref.str(new int[] {c[0], c[1], c[2], c[3]}) + " -> " + c[4] + " channels, stride "
                     + c[5] + ", padding " + c[6], (d, title) -> conv(d, title, c)));
+        // im2col's and col2im's 64-bit instantiation (taken only past 2^31 elements), forced
+        int[] wideCase = {3, 3, 20, 21, 4, 2, 1};
+        cases.add(new Case("conv2d x 3x3x20x21 -> 4 channels, stride 2, padding 1, 64-bit indexing", (d, title) -> {
+            System.setProperty("jgrad.cuda.conv.wide", "true");
+            try {
+                conv(d, title, wideCase);
+            } finally {
+                System.clearProperty("jgrad.cuda.conv.wide");
+            }
+        }));
         for (OptCase o : optimizers()) cases.add(new Case("optimizer " + o.name(), (d, title) -> optimizer(d, title, o)));
         List<DynamicTest> tests = new ArrayList<>();
         for (Device d : Device.all())
