@@ -1,13 +1,23 @@
 // Batch norm over x (n, c, hw), per channel.
 //
-//   bn_stats_partial  grid (c, splits): each block reduces a slice of one channel's n*hw values to
-//                     (count, mean, M2) by Welford/Chan merging, numerically safer than sum/sumsq
+//   bn_stats_partial  grid (c, splits): each block reduces a contiguous slice of one channel's n*hw
+//                     values, taken in (image, plane offset) order, to (count, mean, M2) by
+//                     Welford/Chan merging, numerically safer than sum/sumsq
 //   bn_stats_finalize one thread per channel: merges the partials; in training writes saveMean,
 //                     saveInvStd and updates the running statistics (unbiased variance); in eval
 //                     copies the running statistics into saveMean/saveInvStd
-//   bn_apply          one thread per element: y = gamma (x - mean) invStd + beta
+//   bn_apply          grid-stride over elements: y = gamma (x - mean) invStd + beta
 //   bn_bwd_partial / bn_bwd_finalize   per-channel sums of gy and gy * xhat, same split scheme
-//   bn_bwd_apply      one thread per element: gx from the two sums
+//   bn_bwd_apply      grid-stride over elements: gx from the two sums
+//
+// Changed (issue 12): no 64-bit divide or modulo per element. The partial passes follow a
+// PlaneCursor (common.cuh: a 32-bit plane offset and a running element offset, advanced by adds; one divide per
+// thread at the start), so any hw works with every thread busy, hw = 1 included; the apply passes
+// follow a ChannelWalk (common.cuh) instead of `(t / hw) % c`. The host chooses `splits` from the
+// SM count (8 blocks of up to 256 threads per SM over all channels, at least 2048 values a block)
+// and launches whole warps. Passes over memory: forward reads x twice and writes y once (the
+// statistics must be complete before any y), backward reads x and gy twice and writes gx once.
+// Not yet measured on a GPU.
 #include "common.cuh"
 
 // Blocks of up to 256 threads (sc holds 256 per row; the launch bound rejects more), any count.
@@ -15,11 +25,12 @@ extern "C" __global__ void __launch_bounds__(256) bn_stats_partial(const float* 
     __shared__ float sc[3][256];
     int ch = blockIdx.x, split = blockIdx.y;
     long long m = (long long)n * hw;
-    long long per = (m + splits - 1) / splits, begin = split * per, end = min(m, begin + per);
+    long long per = (m + splits - 1) / splits, begin = split * per;
+    int len = (int)max(0LL, min(m, begin + per) - begin);  // < 2^31: a block's share of one channel
     float cnt = 0.f, mean = 0.f, m2 = 0.f;
-    for (long long k = begin + threadIdx.x; k < end; k += blockDim.x) {
-        long long img = k / hw, s = k % hw;
-        float v = x[(img * c + ch) * hw + s];
+    PlaneCursor at(begin + threadIdx.x, blockDim.x, c, ch, hw);
+    for (int k = threadIdx.x; k < len; k += blockDim.x, at.advance()) {
+        float v = x[at.off];
         cnt += 1.f;
         float d = v - mean;
         mean += d / cnt;
@@ -80,8 +91,10 @@ extern "C" __global__ void bn_stats_finalize(const float* partial, float* runMea
 
 extern "C" __global__ void bn_apply(const float* x, const float* gamma, const float* beta, const float* mean,
                                     const float* invStd, float* y, long long total, int c, int hw) {
-    JG_FOR(t, total) {
-        int ch = (int)((t / hw) % c);
+    long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x, step = (long long)gridDim.x * blockDim.x;
+    ChannelWalk w(first, step, c, hw);
+    for (long long t = first; t < total; t += step, w.advance()) {
+        int ch = w.ch;
         y[t] = gamma[ch] * (x[t] - mean[ch]) * invStd[ch] + beta[ch];
     }
 }
@@ -91,13 +104,14 @@ extern "C" __global__ void bn_bwd_partial(const float* x, const float* gy, const
     __shared__ float scratch[32];
     int ch = blockIdx.x, split = blockIdx.y;
     long long m = (long long)n * hw;
-    long long per = (m + splits - 1) / splits, begin = split * per, end = min(m, begin + per);
+    long long per = (m + splits - 1) / splits, begin = split * per;
+    int len = (int)max(0LL, min(m, begin + per) - begin);  // < 2^31: a block's share of one channel
     float mu = mean[ch], is = invStd[ch], sg = 0.f, sgx = 0.f;
-    for (long long k = begin + threadIdx.x; k < end; k += blockDim.x) {
-        long long img = k / hw, s = k % hw, at = (img * c + ch) * hw + s;
-        float g = gy[at];
+    PlaneCursor at(begin + threadIdx.x, blockDim.x, c, ch, hw);
+    for (int k = threadIdx.x; k < len; k += blockDim.x, at.advance()) {
+        float g = gy[at.off];
         sg += g;
-        sgx += g * (x[at] - mu) * is;
+        sgx += g * (x[at.off] - mu) * is;
     }
     sg = block_sum(sg, scratch);
     sgx = block_sum(sgx, scratch);
@@ -123,8 +137,10 @@ extern "C" __global__ void bn_bwd_apply(const float* x, const float* gy, const f
                                         const float* invStd, const float* gGamma, const float* gBeta, float* gx,
                                         long long total, int c, int hw, int n, int training) {
     float m = (float)n * hw;
-    JG_FOR(t, total) {
-        int ch = (int)((t / hw) % c);
+    long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x, step = (long long)gridDim.x * blockDim.x;
+    ChannelWalk w(first, step, c, hw);
+    for (long long t = first; t < total; t += step, w.advance()) {
+        int ch = w.ch;
         float k = gamma[ch] * invStd[ch];
         if (training) {
             float xhat = (x[t] - mean[ch]) * invStd[ch];

@@ -103,3 +103,52 @@ __device__ __forceinline__ float block_max(float v, float* scratch) {
     __syncthreads();
     return scratch[0];
 }
+
+// The channel of a flattened index t over a (outer, c, hw) tensor, followed along a loop whose
+// index grows by a fixed `step`, with 32-bit adds and compares instead of `(t / hw) % c` (a 64-bit
+// divide and modulo) per element. The divides happen once, at construction.
+struct ChannelWalk {
+    int s, ch;           // position in the hw plane, channel
+    int ds, dch, hw, c;  // the step split into plane offset and channels (dch < c)
+    __device__ __forceinline__ ChannelWalk(long long t, long long step, int c_, int hw_) : hw(hw_), c(c_) {
+        long long plane = t / hw;
+        s = (int)(t - plane * hw);
+        ch = (int)(plane % c);
+        long long q = step / hw;
+        ds = (int)(step - q * hw);
+        dch = (int)(q % c);
+    }
+    __device__ __forceinline__ void advance() {
+        s += ds;
+        ch += dch;
+        if (s >= hw) {
+            s -= hw;
+            ch++;
+        }
+        if (ch >= c) ch -= c;
+    }
+};
+
+// Walks one channel's values of a (n, c, hw) tensor in (image, plane offset) order: k = image * hw + s, in steps of
+// `step`, with `off` the element's offset in the tensor. One divide at the start, then adds and a compare.
+struct PlaneCursor {
+    long long off, dOff, wrap;
+    int s, ds, hw;
+    __device__ __forceinline__ PlaneCursor(long long k, int step, int c, int ch, int hw_) : hw(hw_) {
+        long long chw = (long long)c * hw, img = k / hw;
+        s = (int)(k - img * hw);
+        off = img * chw + (long long)ch * hw + s;
+        int q = step / hw;
+        ds = step - q * hw;
+        dOff = q * chw + ds;
+        wrap = chw - hw;
+    }
+    __device__ __forceinline__ void advance() {
+        off += dOff;
+        s += ds;
+        if (s >= hw) {
+            s -= hw;
+            off += wrap;
+        }
+    }
+};

@@ -343,12 +343,27 @@ public final class CudaBackend implements Backend {
                 g.padH(), g.padW(), g.outH(), g.outW()};
     }
 
+    /**
+     * im2col's and col2im's {@code wide} flag: 1 when an index over {@code elements}, plus the grid
+     * stride {@link #launch1} gives it, would not fit in an int (the kernels then index in 64 bits).
+     */
+    private int wide(long... elements) {
+        // -Djgrad.cuda.conv.wide=true takes the 64-bit path for any size (read per call: tests switch it)
+        if (Boolean.getBoolean("jgrad.cuda.conv.wide")) return 1;
+        for (long e : elements) {
+            long stride = (long) grid1(e)[0] * THREADS;
+            if (e + stride > Integer.MAX_VALUE) return 1;
+        }
+        return 0;
+    }
+
     @Override
     public void conv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
         CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
         try {
-            launch1("conv", "im2col", (long) g.n() * patch * spatial, d(x), col, conv(g));
+            long cols = (long) g.n() * patch * spatial;
+            launch1("conv", "im2col", cols, d(x), col, conv(g), wide(cols, (long) g.n() * g.cIn() * g.h() * g.w()));
             // out[img] (cOut, spatial) = W (cOut, patch) @ col[img] (patch, spatial)
             gemm(d(weight), col, d(out), g.n(), g.cOut(), spatial, patch, false, false, 0, (long) patch * spatial);
             if (bias != null) {
@@ -367,7 +382,8 @@ public final class CudaBackend implements Backend {
         try {
             // col[img] (patch, spatial) = W^T (patch, cOut) @ gy[img] (cOut, spatial)
             gemm(d(weight), d(gy), col, g.n(), patch, spatial, g.cOut(), true, false, 0, (long) g.cOut() * spatial);
-            launch1("conv", "col2im", (long) g.n() * g.cIn() * g.h() * g.w(), col, d(gx), conv(g));
+            long pixels = (long) g.n() * g.cIn() * g.h() * g.w();
+            launch1("conv", "col2im", pixels, col, d(gx), conv(g), wide(pixels, (long) g.n() * patch * spatial));
         } finally {
             allocator.free(col);
         }
@@ -379,15 +395,34 @@ public final class CudaBackend implements Backend {
         CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
         CudaBuffer perImage = allocator.allocate(Math.multiplyExact(g.n(), g.cOut() * patch));
         try {
-            launch1("conv", "im2col", (long) g.n() * patch * spatial, d(x), col, conv(g));
+            long cols = (long) g.n() * patch * spatial;
+            launch1("conv", "im2col", cols, d(x), col, conv(g), wide(cols, (long) g.n() * g.cIn() * g.h() * g.w()));
             // perImage[img] (cOut, patch) = gy[img] (cOut, spatial) @ col[img]^T (spatial, patch)
             gemm(d(gy), col, perImage, g.n(), g.cOut(), patch, spatial, false, true, (long) g.cOut() * spatial,
                     (long) patch * spatial);
             reduce(ReduceOp.SUM, perImage, gWeight, 1, g.n(), g.cOut() * patch);
-            if (gBias != null) launchRows("conv", "bias_grad", g.cOut(), THREADS, d(gy), d(gBias), g.n(), g.cOut(), spatial);
+            if (gBias != null) biasGrad(d(gy), d(gBias), g.n(), g.cOut(), spatial);
         } finally {
             allocator.free(col);
             allocator.free(perImage);
+        }
+    }
+
+    /** gBias[co] = the sum of gy's (n, co, spatial) values: split per channel as batch norm's statistics, then a fixed-order sum. */
+    private void biasGrad(CudaBuffer gy, CudaBuffer gBias, int n, int cOut, int spatial) {
+        int splits = splits(cOut, (long) n * spatial);
+        int[] block = {splitThreads(n, spatial, splits), 1, 1};
+        if (splits == 1) {
+            rt.launch("conv", "bias_grad_partial", new int[] {cOut, 1, 1}, block, gy, gBias, n, cOut, spatial, 1);
+            return;
+        }
+        CudaBuffer partial = allocator.allocate(Math.multiplyExact(cOut, splits));
+        try {
+            rt.launch("conv", "bias_grad_partial", new int[] {cOut, splits, 1}, block, gy, partial, n, cOut, spatial, splits);
+            rt.launch("conv", "bias_grad_finalize", new int[] {(cOut + THREADS - 1) / THREADS, 1, 1},
+                    new int[] {THREADS, 1, 1}, partial, gBias, cOut, splits);
+        } finally {
+            allocator.free(partial);
         }
     }
 
@@ -454,10 +489,15 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- batch norm
 
+    /**
+     * Blocks per channel for a per-channel reduction over {@code c} channels of {@code perChannel}
+     * values: enough that all the channels together fill every SM (8 blocks of 256 threads each,
+     * 2048 threads, the most an SM holds), but at least 2048 values (8 per thread) per block, and
+     * within gridDim.y's limit.
+     */
     private int splits(int c, long perChannel) {
-        // Enough blocks to fill the GPU, but at least ~4096 elements per block.
-        long wanted = Math.max(1, (long) smCount * 4 / Math.max(1, c));
-        return (int) Math.max(1, Math.min(wanted, perChannel / 4096));
+        long wanted = Math.max(1, ((long) smCount * 8 + c - 1) / Math.max(1, c));
+        return (int) Math.max(1, Math.min(Math.min(wanted, perChannel / 2048), MAX_GRID_YZ));
     }
 
     /** Threads for one (channel, split) block: fitted to its share of the channel, as {@link #rowThreads}. */
@@ -507,14 +547,18 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- optimizers
 
+    /** Elements per entry of the optimizer's chunk table (optim.cu's OPT_CHUNK). */
+    static final int OPT_CHUNK = 4096;
+
     // The optimizer's device tables: four arrays of tensor addresses (params, grads, state1,
-    // state2) and the tensors' prefix sums, one persistent device block reused every step.
+    // state2), the tensors' sizes and the chunk table ((tensor << 32) | first element, one entry
+    // per OPT_CHUNK elements of each tensor), one persistent device block reused every step.
     private CudaBuffer optTables;
     private long[] optTablesContent = new long[0];
 
     /**
-     * One launch updates every tensor. The kernel reads four pointer tables and the prefix sums from
-     * one device block, uploaded only when its content changes (a new parameter set, or gradients
+     * One launch updates every tensor. The kernel reads four pointer tables, the tensors' sizes and the
+     * chunk table (each block updates chunks of OPT_CHUNK elements of one tensor) from one device block, uploaded only when its content changes (a new parameter set, or gradients
      * that moved). Why that is free of races without any synchronization:
      * <ol>
      *   <li>the device block is written only by copies queued on the backend's stream, the stream
@@ -535,26 +579,33 @@ public final class CudaBackend implements Backend {
                               int[] sizes) {
         int count = params.length;
         if (count == 0) return;
-        long[] content = new long[5 * count + 1];
+        long chunkCount = 0;
+        for (int size : sizes) chunkCount += (size + OPT_CHUNK - 1) / OPT_CHUNK;
+        if (chunkCount == 0) return;
+        int chunks = Math.toIntExact(chunkCount);
+        long[] content = new long[Math.addExact(5 * count, chunks)];
         Buffer[][] lists = {params, grads, state1 == null ? params : state1, state2 == null ? params : state2};
         for (int t = 0; t < 4; t++)
             for (int i = 0; i < count; i++) content[t * count + i] = d(lists[t][i]).address;
-        for (int i = 0; i < count; i++) content[4 * count + 1 + i] = content[4 * count + i] + sizes[i];
-        long total = content[5 * count];
-        if (total == 0) return;
+        for (int i = 0, at = 5 * count; i < count; i++) {
+            content[4 * count + i] = sizes[i];
+            for (int first = 0; first < sizes[i]; first += OPT_CHUNK) content[at++] = ((long) i << 32) | first;
+        }
         rt.makeCurrent();
         if (!Arrays.equals(content, optTablesContent)) {
             if (optTables == null || optTables.capacity() < 2 * content.length) {
                 if (optTables != null) allocator.free(optTables);
-                optTables = allocator.allocate(2 * content.length);
+                optTables = allocator.allocate(Math.multiplyExact(2, content.length));
             }
             rt.copyIn(MemorySegment.ofArray(content), optTables.address);
             optTablesContent = content;
         }
         long base = optTables.address, table = (long) count * Long.BYTES;
         float c1 = (float) (1 - Math.pow(s.beta1(), s.step())), c2 = (float) (1 - Math.pow(s.beta2(), s.step()));
-        launch1("optim", "optimizer_step", total, s.kind().ordinal(), base, base + table, base + 2 * table,
-                base + 3 * table, base + 4 * table, count, s.lr(), s.beta1(), s.beta2(), s.eps(), s.weightDecay(),
-                s.gradScale(), c1, c2);
+        // One block per chunk, up to 8 blocks of 256 threads per SM (full occupancy); blocks stride over the rest.
+        int blocks = (int) Math.min(chunks, (long) smCount * 8);
+        rt.launch("optim", "optimizer_step", new int[] {blocks, 1, 1}, new int[] {THREADS, 1, 1}, s.kind().ordinal(),
+                base, base + table, base + 2 * table, base + 3 * table, base + 4 * table, base + 5 * table, chunks,
+                s.lr(), s.beta1(), s.beta2(), s.eps(), s.weightDecay(), s.gradScale(), c1, c2);
     }
 }
