@@ -329,8 +329,22 @@ class CudaBackendTest {
         return Stream.of(
                 onCuda("sgemm_v1[m = 1,048,577]", d -> checkMatmul(d, "v1", 1, 1_048_577, 1, 2, false, false, false)),
                 onCuda("sgemm_v1[batch 65,537]", d -> checkMatmul(d, "v1", 65_537, 2, 3, 2, false, true, false)),
-                onCuda("sgemm_v3[batch 65,537]", d -> checkMatmul(d, "v3", 65_537, 2, 2, 3, true, false, true))
+                onCuda("sgemm_v3[batch 65,537]", d -> checkMatmul(d, "v3", 65_537, 2, 2, 3, true, false, true)),
+                onCuda("sgemm_v4[batch 65,537]", d -> checkMatmul(d, "v4", 65_537, 1, 1, 1, false, true, true))
         ).flatMap(s -> s);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> sgemmV4OnEveryTranspositionAndAwkwardShapes() {
+        // sgemm_v4 has a float4 fast path (aligned launch, blocks inside the matrix) and a predicated
+        // edge path; these shapes hit both, partial k tiles, one k tile, and mixed blocks.
+        int[][] shapes = { // batch, m, n, k, broadcast A
+                {1, 1, 1, 1, 0}, {1, 127, 129, 33, 0}, {1, 128, 128, 16, 0}, {1, 256, 64, 48, 0},
+                {1, 256, 256, 32, 0}, {1, 3, 500, 7, 0}, {1, 132, 260, 20, 0}, {3, 130, 136, 24, 1}};
+        return Stream.of(false, true).flatMap(ta -> Stream.of(false, true).flatMap(tb ->
+                onCuda("sgemm_v4[" + (ta ? "t" : "n") + (tb ? "t" : "n") + ", awkward shapes]", d -> {
+                    for (int[] s : shapes) checkMatmul(d, "v4", s[0], s[1], s[2], s[3], ta, tb, s[4] == 1);
+                })));
     }
 
     @TestFactory
