@@ -14,6 +14,8 @@
 //             64 FMAs per 16 shared-memory loads (128-bit float4 reads, laid out so a warp's reads
 //             are bank-conflict free). Tiles are loaded with the transposition folded into the
 //             index so that global reads stay coalesced for every trans combination.
+//   sgemm_v4  warptiled: BK = 16, float4 global loads, a kernel per transposition, double-buffered
+//             shared memory, an aligned fast path and a predicated edge path (see its comment).
 // Measured numbers live in bench/results/ (GPU runs).
 #include "common.cuh"
 
