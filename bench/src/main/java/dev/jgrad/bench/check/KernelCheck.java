@@ -101,7 +101,7 @@ final class KernelCheck {
         try {
             measure("sgemm", "jgrad", shape, "flops", flops, c, n * n,
                     () -> be.matmul(a, b, c, 1, n, n, n, false, false, 0, 0),
-                    () -> checkGemm(c, n), cuda != null ? "sgemm_" + System.getProperty("jgrad.cuda.matmul", "v3") : be.name());
+                    () -> checkGemm(c, n), cuda != null ? "sgemm_" + System.getProperty("jgrad.cuda.matmul", "v4") : be.name());
             if (cuda == null) {
                 skipped("sgemm", "cublas", shape, "flops", flops, "not a CUDA device");
             } else if (cuda.cublasUnavailableReason() != null) {

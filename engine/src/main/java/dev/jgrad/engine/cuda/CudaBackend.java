@@ -18,7 +18,7 @@ import static jcuda.driver.JCudaDriver.cuInit;
 /**
  * The CUDA backend: every {@link Backend} method is one or a few launches of the hand-written
  * kernels in native-kernels (see each .cu file's header), on one stream of one GPU. Matmul uses
- * {@code sgemm_v3} by default; {@code -Djgrad.cuda.matmul=v1|v2|v3|cublas} picks another version
+ * {@code sgemm_v4} by default; {@code -Djgrad.cuda.matmul=v1|v2|v3|v4|cublas} picks another version
  * or the cuBLAS baseline.
  *
  * <p>It reaches the GPU only through a {@link CudaDriver}: the real driver (JCuda), or, in tests,
@@ -34,7 +34,7 @@ public final class CudaBackend implements Backend {
     private final CudaDriver driver;
     private final DeviceAllocator allocator;
     private final String name;
-    private final String matmul = System.getProperty("jgrad.cuda.matmul", "v3");
+    private final String matmul = System.getProperty("jgrad.cuda.matmul", "v4");
     private final int smCount;
 
     CudaBackend(CudaDriver driver) {
@@ -111,7 +111,7 @@ public final class CudaBackend implements Backend {
         driver.copyDtoDAsync(d(dst).address, d(src).address, (long) n * Float.BYTES);
     }
 
-    /** {@link #matmul} with a named version ({@code v1}, {@code v2}, {@code v3} or {@code cublas}). */
+    /** {@link #matmul} with a named version ({@code v1}, {@code v2}, {@code v3}, {@code v4} or {@code cublas}). */
     public void matmulWith(String version, Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                            boolean transA, boolean transB) {
         gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, 0, 0);
@@ -286,11 +286,12 @@ public final class CudaBackend implements Backend {
             launch1("elementwise", "fill", total, c, total, 0f);
             return;
         }
-        if (matmul.equals("v3") && (long) m * n <= 256) {
+        boolean tiled = matmul.equals("v3") || matmul.equals("v4");
+        if (tiled && (long) m * n <= 256) {
             tinyGemm(a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
             return;
         }
-        String version = matmul.equals("v3") && (long) m * n < 64 * 64 ? "v2" : matmul;
+        String version = tiled && (long) m * n < 64 * 64 ? "v2" : matmul;
         gemmVersion(version, a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
     }
 
@@ -322,7 +323,11 @@ public final class CudaBackend implements Backend {
                     new int[] {32, 32, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride, batch);
             case "v3" -> rt.launch("matmul", "sgemm_v3", new int[] {(n + 127) / 128, Math.min((m + 127) / 128, MAX_GRID_YZ), z},
                     new int[] {256, 1, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride, batch);
-            default -> throw new IllegalArgumentException("-Djgrad.cuda.matmul=" + matmul + " is not one of v1, v2, v3, cublas");
+            // One kernel per transposition (no trans flags): sgemm_v4_nn, _nt, _tn, _tt.
+            case "v4" -> rt.launch("matmul", "sgemm_v4_" + (transA ? "t" : "n") + (transB ? "t" : "n"),
+                    new int[] {(n + 127) / 128, Math.min((m + 127) / 128, MAX_GRID_YZ), z},
+                    new int[] {256, 1, 1}, a, b, c, m, n, k, aBatchStride, bBatchStride, batch);
+            default -> throw new IllegalArgumentException("-Djgrad.cuda.matmul=" + matmul + " is not one of v1, v2, v3, v4, cublas");
         }
     }
 

@@ -333,6 +333,20 @@ class CudaBackendTest {
     }
 
     @TestFactory
+    Stream<DynamicTest> sgemmV4OnEveryTranspositionAndAwkwardShapes() {
+        // sgemm_v4 has a float4 fast path (aligned launch, blocks inside the matrix) and a predicated
+        // edge path; these shapes hit both, partial k tiles, one k tile, and mixed blocks.
+        int[][] shapes = { // batch, m, n, k, broadcast A
+                {1, 1, 1, 1, 0}, {1, 127, 129, 33, 0}, {1, 128, 128, 16, 0}, {1, 256, 64, 48, 0},
+                {1, 256, 256, 32, 0}, {1, 3, 500, 7, 0}, {1, 132, 260, 20, 0}, {3, 130, 136, 24, 1},
+                {1, 260, 132, 32, 0} /* aligned: fast and edge blocks */, {2, 128, 256, 16, 1} /* fast, batched */};
+        return Stream.of(false, true).flatMap(ta -> Stream.of(false, true).flatMap(tb ->
+                onCuda("sgemm_v4[" + (ta ? "t" : "n") + (tb ? "t" : "n") + ", awkward shapes]", d -> {
+                    for (int[] s : shapes) checkMatmul(d, "v4", s[0], s[1], s[2], s[3], ta, tb, s[4] == 1);
+                })));
+    }
+
+    @TestFactory
     Stream<DynamicTest> theCublasPathMapsRowMajorOntoColumnMajor() {
         return onCuda("matmul[cublas, every transposition, batch strides, broadcast]", d -> {
             Assumptions.assumeTrue(cuda(d).cublasUnavailableReason() == null, "cuBLAS: " + cuda(d).cublasUnavailableReason());
