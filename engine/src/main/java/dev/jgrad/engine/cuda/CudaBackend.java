@@ -114,13 +114,25 @@ public final class CudaBackend implements Backend {
     /** {@link #matmul} with a named version ({@code v1}, {@code v2}, {@code v3}, {@code v4} or {@code cublas}). */
     public void matmulWith(String version, Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                            boolean transA, boolean transB) {
-        gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, 0, 0);
+        gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, 0, 0, MAX_GRID_YZ);
     }
 
     /** {@link #matmulWith} with batch strides of A and B in elements (0 broadcasts one matrix). */
     public void matmulWith(String version, Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                            boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
-        gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
+        gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride, MAX_GRID_YZ);
+    }
+
+    /**
+     * {@link #matmulWith} with gridDim.y and gridDim.z capped at {@code gridLimitYZ} (at most the
+     * hardware's 65,535) instead: a kernel author's way to run the kernels' loops over row tiles and
+     * batch entries on small problems, where crossing the real limit would take 65,536 blocks.
+     */
+    public void matmulWith(String version, Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
+                           boolean transA, boolean transB, long aBatchStride, long bBatchStride, int gridLimitYZ) {
+        if (gridLimitYZ < 1 || gridLimitYZ > MAX_GRID_YZ)
+            throw new IllegalArgumentException("matmulWith: gridLimitYZ " + gridLimitYZ + " is not in [1, " + MAX_GRID_YZ + "]");
+        gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride, gridLimitYZ);
     }
 
     /** How the cuBLAS baseline is reached: JCublas2, FFM and the library, or the emulation's Java loop. */
@@ -292,7 +304,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         String version = tiled && (long) m * n < 64 * 64 ? "v2" : matmul;
-        gemmVersion(version, a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
+        gemmVersion(version, a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride, MAX_GRID_YZ);
     }
 
     /**
@@ -311,21 +323,21 @@ public final class CudaBackend implements Backend {
     }
 
     private void gemmVersion(String version, CudaBuffer a, CudaBuffer b, CudaBuffer c, int batch, int m, int n, int k,
-                             boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
+                             boolean transA, boolean transB, long aBatchStride, long bBatchStride, int limit) {
         int ta = transA ? 1 : 0, tb = transB ? 1 : 0;
-        // gridDim.y (row tiles) and gridDim.z (batch) stop at 65535; the kernels loop past them.
-        int z = Math.min(batch, MAX_GRID_YZ);
+        // gridDim.y (row tiles) and gridDim.z (batch) stop at 65535 (or a lower test limit); the kernels loop past them.
+        int z = Math.min(batch, limit);
         switch (version) {
             case "cublas" -> cublasGemm(a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
-            case "v1" -> rt.launch("matmul", "sgemm_v1", new int[] {(n + 15) / 16, Math.min((m + 15) / 16, MAX_GRID_YZ), z},
+            case "v1" -> rt.launch("matmul", "sgemm_v1", new int[] {(n + 15) / 16, Math.min((m + 15) / 16, limit), z},
                     new int[] {16, 16, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride, batch);
-            case "v2" -> rt.launch("matmul", "sgemm_v2", new int[] {(n + 31) / 32, Math.min((m + 31) / 32, MAX_GRID_YZ), z},
+            case "v2" -> rt.launch("matmul", "sgemm_v2", new int[] {(n + 31) / 32, Math.min((m + 31) / 32, limit), z},
                     new int[] {32, 32, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride, batch);
-            case "v3" -> rt.launch("matmul", "sgemm_v3", new int[] {(n + 127) / 128, Math.min((m + 127) / 128, MAX_GRID_YZ), z},
+            case "v3" -> rt.launch("matmul", "sgemm_v3", new int[] {(n + 127) / 128, Math.min((m + 127) / 128, limit), z},
                     new int[] {256, 1, 1}, a, b, c, m, n, k, ta, tb, aBatchStride, bBatchStride, batch);
             // One kernel per transposition (no trans flags): sgemm_v4_nn, _nt, _tn, _tt.
             case "v4" -> rt.launch("matmul", "sgemm_v4_" + (transA ? "t" : "n") + (transB ? "t" : "n"),
-                    new int[] {(n + 127) / 128, Math.min((m + 127) / 128, MAX_GRID_YZ), z},
+                    new int[] {(n + 127) / 128, Math.min((m + 127) / 128, limit), z},
                     new int[] {256, 1, 1}, a, b, c, m, n, k, aBatchStride, bBatchStride, batch);
             default -> throw new IllegalArgumentException("-Djgrad.cuda.matmul=" + matmul + " is not one of v1, v2, v3, v4, cublas");
         }
