@@ -138,7 +138,7 @@ extern "C" __global__ void xent_fwd(const float* logits, const float* labels, fl
 
 // ---------------------------------------------------------------- a warp per row (r <= 1024)
 
-// Register slot i of a lane: its element index in the row.
+// Register slot i of a lane: its element index in the row (the one place that defines the layout).
 template <int K, bool VEC>
 __device__ __forceinline__ int slot_index(int i, int lane) {
     return VEC ? (((i >> 2) * 32 + lane) << 2) + (i & 3) : i * 32 + lane;
@@ -150,7 +150,7 @@ __device__ __forceinline__ void load_row(const float* p, int r, int lane, float 
     if constexpr (VEC) {
 #pragma unroll
         for (int q = 0; q < K / 4; q++) {
-            int j = (q * 32 + lane) * 4;
+            int j = slot_index<K, true>(4 * q, lane);
             float4 t = j < r ? *reinterpret_cast<const float4*>(p + j) : make_float4(pad, pad, pad, pad);
             v[4 * q] = t.x;
             v[4 * q + 1] = t.y;
@@ -160,7 +160,7 @@ __device__ __forceinline__ void load_row(const float* p, int r, int lane, float 
     } else {
 #pragma unroll
         for (int i = 0; i < K; i++) {
-            int j = i * 32 + lane;
+            int j = slot_index<K, false>(i, lane);
             v[i] = j < r ? p[j] : pad;
         }
     }
@@ -171,13 +171,13 @@ __device__ __forceinline__ void store_row(float* p, int r, int lane, const float
     if constexpr (VEC) {
 #pragma unroll
         for (int q = 0; q < K / 4; q++) {
-            int j = (q * 32 + lane) * 4;
+            int j = slot_index<K, true>(4 * q, lane);
             if (j < r) *reinterpret_cast<float4*>(p + j) = make_float4(v[4 * q], v[4 * q + 1], v[4 * q + 2], v[4 * q + 3]);
         }
     } else {
 #pragma unroll
         for (int i = 0; i < K; i++) {
-            int j = i * 32 + lane;
+            int j = slot_index<K, false>(i, lane);
             if (j < r) p[j] = v[i];
         }
     }
