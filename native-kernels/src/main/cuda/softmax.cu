@@ -22,7 +22,9 @@
 //   softmax_cols      inner > 1: one thread per (o, i), three passes over r
 //   softmax_bwd_cols  as softmax_bwd_rows, one thread per (o, i)
 //   mean_rows         one block: loss = mean(loss_rows), a deterministic order
-//   xent_bwd          one thread per element: (exp(x - lse) - onehot) * gLoss / n
+//   xent_bwd_rows     c <= 1024: a warp per row (8 rows per block), (exp(x - lse) - onehot) * gLoss / n,
+//                     the row's lse and label read once, float4 where aligned
+//   xent_bwd          c > 1024: one thread per element, the same formula
 //
 // Every variant has the same NaN rules: m is fmaxf over the row (which skips NaN), s sums
 // exp(x - m) over the real elements only (padding never enters the sum), so a NaN logit makes s
@@ -312,5 +314,31 @@ extern "C" __global__ void xent_bwd(const float* logits, const float* labels, co
         int row = (int)(t / c), j = (int)(t % c);
         float p = expf(logits[t] - lse[row]);
         gx[t] = (p - (valid_label(labels[row], c) == j ? 1.f : 0.f)) * scale;
+    }
+}
+
+// Cross-entropy backward for c <= 1024: a warp per row streams the row (float4 where c % 4 == 0 and
+// the pointers are 16-byte aligned), reading the row's lse and label once; no 64-bit division per
+// element as in xent_bwd.
+extern "C" __global__ void __launch_bounds__(256) xent_bwd_rows(const float* logits, const float* labels, const float* lse,
+                                                                const float* gLoss, float* gx, int n, int c) {
+    long long row = warp_row();
+    if (row >= n) return;
+    int lane = threadIdx.x & 31;
+    float scale = gLoss[0] / n, l = lse[row];
+    int k = valid_label(labels[row], c);
+    const float* xr = logits + row * c;
+    float* gr = gx + row * c;
+    if ((c & 3) == 0 && aligned16(logits) && aligned16(gx)) {
+        for (int j = lane * 4; j < c; j += 128) {
+            float4 v = *reinterpret_cast<const float4*>(xr + j);
+            v.x = (expf(v.x - l) - (k == j ? 1.f : 0.f)) * scale;
+            v.y = (expf(v.y - l) - (k == j + 1 ? 1.f : 0.f)) * scale;
+            v.z = (expf(v.z - l) - (k == j + 2 ? 1.f : 0.f)) * scale;
+            v.w = (expf(v.w - l) - (k == j + 3 ? 1.f : 0.f)) * scale;
+            *reinterpret_cast<float4*>(gr + j) = v;
+        }
+    } else {
+        for (int j = lane; j < c; j += 32) gr[j] = (expf(xr[j] - l) - (k == j ? 1.f : 0.f)) * scale;
     }
 }

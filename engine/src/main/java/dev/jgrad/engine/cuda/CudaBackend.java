@@ -475,7 +475,15 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void crossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx, int n, int c) {
-        launch1("softmax", "xent_bwd", (long) n * c, d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
+        if (c <= WARP_ROW_MAX) {
+            // a warp per row, as launchWarpRows' short rows (one kernel: the row streams, no registers to size)
+            int perBlock = warpRowsPerBlock(1);
+            if (n == 0) return;
+            rt.launch("softmax", "xent_bwd_rows", new int[] {(int) (((long) n + perBlock - 1) / perBlock), 1, 1},
+                    new int[] {32 * perBlock, 1, 1}, d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
+        } else {
+            launch1("softmax", "xent_bwd", (long) n * c, d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
+        }
     }
 
     // ---------------------------------------------------------------- batch norm
