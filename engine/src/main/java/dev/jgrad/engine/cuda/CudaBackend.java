@@ -167,6 +167,32 @@ public final class CudaBackend implements Backend {
         rt.launch(module, name, new int[] {rows, 1, 1}, new int[] {threads, 1, 1}, args);
     }
 
+    /** The longest row that a warp-per-row kernel ({@code *_wK}) holds in its registers: 32 lanes of 32. */
+    static final int WARP_ROW_MAX = 1024;
+
+    /** The size class of a row of {@code r <= 1024}: elements per lane K in {1, 2, 4, 8, 16, 32}, r <= 32 K. */
+    static int elementsPerLane(int r) {
+        int k = 1;
+        while (32 * k < r) k *= 2;
+        return k;
+    }
+
+    /** Rows (warps) per block of a warp-per-row kernel of class {@code k}: 8 for short rows, 4 from K = 8 on. */
+    static int warpRowsPerBlock(int k) {
+        return k >= 8 ? 4 : 8;
+    }
+
+    /**
+     * A warp per row, {@link #warpRowsPerBlock} rows per block: kernel {@code name + "_w" + K} with
+     * grid.x = ceil(rows / rowsPerBlock) (at most 2^31 - 1 for any int rows) and whole warps.
+     */
+    private void launchWarpRows(String module, String name, int rows, int r, Object... args) {
+        if (rows == 0) return;
+        int k = elementsPerLane(r), perBlock = warpRowsPerBlock(k);
+        int blocks = (int) (((long) rows + perBlock - 1) / perBlock);
+        rt.launch(module, name + "_w" + k, new int[] {blocks, 1, 1}, new int[] {32 * perBlock, 1, 1}, args);
+    }
+
     /** Threads for a row of {@code r}: whole warps, at most {@link #THREADS}, no idle warps on short rows. */
     private static int rowThreads(int r) {
         return (int) Math.min(THREADS, Math.max(32, ((long) r + 31) / 32 * 32));
@@ -475,14 +501,17 @@ public final class CudaBackend implements Backend {
     @Override
     public void softmax(Buffer x, Buffer y, int outer, int r, int inner, boolean log) {
         int logMode = log ? 1 : 0;
-        if (inner == 1) launchRows("softmax", "softmax_rows", outer, rowThreads(r), d(x), d(y), outer, r, logMode);
+        if (inner == 1 && r <= WARP_ROW_MAX) launchWarpRows("softmax", "softmax_rows", outer, r, d(x), d(y), outer, r, logMode);
+        else if (inner == 1) launchRows("softmax", "softmax_rows", outer, rowThreads(r), d(x), d(y), outer, r, logMode);
         else launch1("softmax", "softmax_cols", (long) outer * inner, d(x), d(y), outer, r, inner, logMode);
     }
 
     @Override
     public void softmaxBackward(Buffer y, Buffer gy, Buffer gx, int outer, int r, int inner, boolean log) {
         int logMode = log ? 1 : 0;
-        if (inner == 1) launchRows("softmax", "softmax_bwd_rows", outer, rowThreads(r), d(y), d(gy), d(gx), outer, r, logMode);
+        if (inner == 1 && r <= WARP_ROW_MAX)
+            launchWarpRows("softmax", "softmax_bwd_rows", outer, r, d(y), d(gy), d(gx), outer, r, logMode);
+        else if (inner == 1) launchRows("softmax", "softmax_bwd_rows", outer, rowThreads(r), d(y), d(gy), d(gx), outer, r, logMode);
         else launch1("softmax", "softmax_bwd_cols", (long) outer * inner, d(y), d(gy), d(gx), outer, r, inner, logMode);
     }
 
@@ -492,7 +521,8 @@ public final class CudaBackend implements Backend {
         // synchronization, so the forward pass queues its kernels and returns without waiting.
         CudaBuffer rows = allocator.allocate(n);
         try {
-            launchRows("softmax", "xent_fwd", n, rowThreads(c), d(logits), d(labels), rows, d(lse), n, c, rt.errorFlag());
+            if (c <= WARP_ROW_MAX) launchWarpRows("softmax", "xent_fwd", n, c, d(logits), d(labels), rows, d(lse), n, c, rt.errorFlag());
+            else launchRows("softmax", "xent_fwd", n, rowThreads(c), d(logits), d(labels), rows, d(lse), n, c, rt.errorFlag());
             rt.launch("softmax", "mean_rows", new int[] {1, 1, 1}, new int[] {1024, 1, 1}, rows, d(loss), n);
         } finally {
             allocator.free(rows);  // stream order: the next user of this block runs after mean_rows
@@ -501,7 +531,15 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void crossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx, int n, int c) {
-        launch1("softmax", "xent_bwd", (long) n * c, d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
+        if (c <= WARP_ROW_MAX) {
+            // a warp per row, as launchWarpRows' short rows (one kernel: the row streams, no registers to size)
+            int perBlock = warpRowsPerBlock(1);
+            if (n == 0) return;
+            rt.launch("softmax", "xent_bwd_rows", new int[] {(int) (((long) n + perBlock - 1) / perBlock), 1, 1},
+                    new int[] {32 * perBlock, 1, 1}, d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
+        } else {
+            launch1("softmax", "xent_bwd", (long) n * c, d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
+        }
     }
 
     // ---------------------------------------------------------------- batch norm
