@@ -290,6 +290,11 @@ class CudaBackendTest {
     /** C = A B with an independent float64 reference, through one named kernel version. */
     private static void checkMatmul(Device d, String version, int batch, int m, int n, int k, boolean ta, boolean tb,
                                     boolean broadcastA) {
+        checkMatmul(d, version, batch, m, n, k, ta, tb, broadcastA, 65_535);
+    }
+
+    private static void checkMatmul(Device d, String version, int batch, int m, int n, int k, boolean ta, boolean tb,
+                                    boolean broadcastA, int gridLimit) {
         SplittableRandom r = new SplittableRandom(Seeds.forCase("matmul " + version + " " + batch + " " + m));
         Backend b = d.backend();
         int aBatch = broadcastA ? 1 : batch;
@@ -298,7 +303,7 @@ class CudaBackendTest {
         try {
             b.copyIn(a, 0, da, 0, a.length);
             b.copyIn(bb, 0, db, 0, bb.length);
-            cuda(d).matmulWith(version, da, db, dc, batch, m, n, k, ta, tb, broadcastA ? 0 : m * k, k * n);
+            cuda(d).matmulWith(version, da, db, dc, batch, m, n, k, ta, tb, broadcastA ? 0 : m * k, k * n, gridLimit);
             float[] c = new float[batch * m * n];
             b.copyOut(dc, 0, c, 0, c.length);
             for (int q = 0; q < batch; q++)
@@ -330,6 +335,23 @@ class CudaBackendTest {
                 onCuda("sgemm_v1[m = 1,048,577]", d -> checkMatmul(d, "v1", 1, 1_048_577, 1, 2, false, false, false)),
                 onCuda("sgemm_v1[batch 65,537]", d -> checkMatmul(d, "v1", 65_537, 2, 3, 2, false, true, false))
         ).flatMap(s -> s);
+    }
+
+    /**
+     * The same loops in every tiled version, on small problems: gridDim.y and gridDim.z capped at 2
+     * (matmulWith's test limit), with more row tiles and batch entries than that, every transposition.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyTiledVersionLoopsOverRowTilesAndBatchEntries() {
+        return onCuda("sgemm v1-v4[grid y, z capped at 2; 5 batch entries, 3-5 row tiles]", d -> {
+            for (boolean ta : new boolean[] {false, true})
+                for (boolean tb : new boolean[] {false, true}) {
+                    checkMatmul(d, "v1", 5, 16 * 4 + 3, 9, 5, ta, tb, false, 2);
+                    checkMatmul(d, "v2", 5, 32 * 3 + 1, 33, 40, ta, tb, true, 2);
+                    checkMatmul(d, "v3", 5, 128 * 2 + 5, 7, 9, ta, tb, false, 2);
+                    checkMatmul(d, "v4", 5, 128 * 2 + 4, 8, 16, ta, tb, true, 2);
+                }
+        });
     }
 
     @TestFactory
