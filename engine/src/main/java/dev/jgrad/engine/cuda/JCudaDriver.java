@@ -309,7 +309,7 @@ final class JCudaDriver implements CudaDriver {
                     handle = h;
                     return null;
                 } catch (UnsatisfiedLinkError | NoClassDefFoundError | CudaException e) {
-                    jcublas = e.getMessage();
+                    jcublas = linkError(e);
                 }
                 try {
                     ffm = FfmCublas.load(stream.address());
@@ -318,6 +318,18 @@ final class JCudaDriver implements CudaDriver {
                 }
             }
             return unavailable;
+        }
+
+        /** The line that matters of JCuda's loading error (it nests two stack traces in its message). */
+        private static String linkError(Throwable e) {
+            String m = String.valueOf(e.getMessage()), key = "cannot open shared object file";
+            int i = m.indexOf(key);
+            if (i > 1) {
+                int colon = m.lastIndexOf(':', i - 2);
+                int start = colon > 0 ? m.lastIndexOf(' ', colon - 1) + 1 : 0;
+                return m.substring(start, i + key.length());
+            }
+            return m.length() > 300 ? m.substring(0, 300) + "..." : m;
         }
 
         @Override
