@@ -35,7 +35,7 @@ final class CheckReport {
 
     private CheckReport() {}
 
-    static final List<String> OPS = List.of("sgemm", "adam", "softmax", "batchNorm");
+    static final List<String> OPS = List.of("sgemm", "adam", "softmax", "batchNorm", "lenetStep");
 
     static String write(Path raw, Path base) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -111,7 +111,7 @@ final class CheckReport {
           .append("  \nPyTorch: ").append(torch == null ? "not run" : torch.meta().getOrDefault("device", "?"))
           .append("\n\nMedian of the repetitions after warm-up; each repetition waits for the device, makes a few calls "
                   + "back to back and waits again. Throughput counts the bytes an op must read and write at least "
-                  + "(or 2n³ flops); `copy` moves the same bytes device to device. % of copy and % of cuBLAS compare "
+                  + "(or 2n³ flops, or images for the LeNet step); `copy` moves the same bytes device to device. % of copy and % of cuBLAS compare "
                   + "with the ceiling measured by the same engine in the same process (jgrad: cuMemcpyDtoDAsync and "
                   + "JCublas, or `torch.matmul` where JCublas does not load; PyTorch: `copy_` and `torch.matmul` with TF32 "
                   + "off). jgrad ÷ PyTorch > 1 means jgrad is faster.\n\n");
