@@ -17,6 +17,14 @@
 // from the SM count) with a fixed-order second pass, so no float atomics and the same bits on
 // every run; with one split the partial pass writes gBias directly.
 // Not yet measured on a GPU.
+//
+//   conv2d_implicit     stride-1 forward convolution as an implicit GEMM (issue 12): per image,
+//                       out (cOut, outH*outW) = W (cOut, K) @ col (K, outH*outW), K = cIn*kh*kw, but
+//                       the col tile is gathered straight from x into shared memory (k -> (ci, ky,
+//                       kx), output index -> (oy, ox), zero outside the image) instead of being
+//                       materialised by im2col. Against im2col + GEMM it saves writing and then
+//                       reading the n*K*outH*outW-float column buffer (and its allocation). Not yet
+//                       measured on a GPU. See its comment for the tiling.
 #include "common.cuh"
 
 struct Conv {
@@ -101,4 +109,94 @@ extern "C" __global__ void bias_grad_finalize(const float* partial, float* gBias
     float s = 0.f;
     for (int k = 0; k < splits; k++) s += p[k];
     gBias[co] = s;
+}
+
+// conv2d_implicit: out[img, co, oy, ox] = sum over (ci, ky, kx) of W[co, ci, ky, kx] *
+// x[img, ci, oy - ph + ky, ox - pw + kx] (zero outside), stride 1 only (g.sh, g.sw ignored; the
+// host launches it only for stride 1). No bias (bias_add runs after it).
+// A tiled GEMM with M = cOut, N = oh*ow, K = cIn*kh*kw per image: a block of exactly 256 threads
+// computes a 64 x 64 output tile (blockIdx.x: the spatial tile; blockIdx.y: the channel tile,
+// looping with stride gridDim.y; blockIdx.z: the image, looping with stride gridDim.z; both loops
+// are uniform over the block, so every barrier is reached by all threads), BK = 8, each thread a
+// 4x4 register tile (rows tr*4..+3, columns tc*4..+3). Per k tile a thread loads 2 elements of the
+// W tile (row-contiguous reads, stored transposed into As with rows padded to 68 floats so the
+// stores of a warp hit 32 different banks) and 2 elements of the implicit column tile (a fixed
+// output position per thread, so (oy, ox) is computed once per block tile; consecutive threads
+// read consecutive output positions). Index math is 32-bit within an image (the host checks that
+// cIn*h*w, cOut*oh*ow and cOut*K fit in an int); the per-image base offsets are 64-bit.
+#define IC_BM 64
+#define IC_BN 64
+#define IC_BK 8
+#define IC_LDA 68
+
+extern "C" __global__ void __launch_bounds__(256) conv2d_implicit(const float* x, const float* W, float* out, Conv g) {
+    __shared__ __align__(16) float As[IC_BK][IC_LDA];
+    __shared__ __align__(16) float Bs[IC_BK][IC_BN];
+    const int tid = threadIdx.x, tr = tid / 16, tc = tid % 16;
+    const int khw = g.kh * g.kw, K = g.cIn * khw, N = g.oh * g.ow, M = g.cOut, hw = g.h * g.w;
+    const int tilesM = (M + IC_BM - 1) / IC_BM;
+    const int bn = blockIdx.x * IC_BN;
+    // this thread's column of the implicit tile: output position bn + tid % 64, k rows tid / 64 + 4 j
+    const int ln = tid % IC_BN, lk = tid / IC_BN;
+    const int gn = bn + ln;
+    const bool nIn = gn < N;
+    const int oy = nIn ? gn / g.ow : 0, ox = nIn ? gn - (gn / g.ow) * g.ow : 0;
+    const int iy0 = oy - g.ph, ix0 = ox - g.pw;
+    // this thread's element of the W tile: k column tid % 8, rows tid / 8 + 32 j
+    const int wk = tid % IC_BK, wm = tid / IC_BK;
+    for (int img = blockIdx.z; img < g.n; img += gridDim.z) {
+        const float* xi = x + (long long)img * g.cIn * hw;
+        float* oi = out + (long long)img * M * N;
+        for (int by = blockIdx.y; by < tilesM; by += gridDim.y) {
+            const int bm = by * IC_BM;
+            float acc[4][4];
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) acc[i][j] = 0.f;
+            for (int k0 = 0; k0 < K; k0 += IC_BK) {
+                {
+                    const int gk = k0 + wk;
+#pragma unroll
+                    for (int j = 0; j < 2; j++) {
+                        const int gm = bm + wm + 32 * j;
+                        As[wk][wm + 32 * j] = (gm < M && gk < K) ? W[gm * K + gk] : 0.f;
+                    }
+                }
+#pragma unroll
+                for (int j = 0; j < 2; j++) {
+                    const int kk = lk + 4 * j, gk = k0 + kk;
+                    float v = 0.f;
+                    if (nIn && gk < K) {
+                        const int ci = gk / khw, r = gk - ci * khw, ky = r / g.kw, kx = r - ky * g.kw;
+                        const int iy = iy0 + ky, ix = ix0 + kx;
+                        if (iy >= 0 && iy < g.h && ix >= 0 && ix < g.w) v = xi[ci * hw + iy * g.w + ix];
+                    }
+                    Bs[kk][ln] = v;
+                }
+                __syncthreads();
+#pragma unroll
+                for (int kk = 0; kk < IC_BK; kk++) {
+                    const float4 a = *reinterpret_cast<const float4*>(&As[kk][tr * 4]);
+                    const float4 b = *reinterpret_cast<const float4*>(&Bs[kk][tc * 4]);
+                    const float av[4] = {a.x, a.y, a.z, a.w}, bv[4] = {b.x, b.y, b.z, b.w};
+#pragma unroll
+                    for (int i = 0; i < 4; i++)
+#pragma unroll
+                        for (int j = 0; j < 4; j++) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+                }
+                __syncthreads();
+            }
+#pragma unroll
+            for (int i = 0; i < 4; i++) {
+                const int gm = bm + tr * 4 + i;
+                if (gm >= M) continue;
+#pragma unroll
+                for (int j = 0; j < 4; j++) {
+                    const int gc = bn + tc * 4 + j;
+                    if (gc < N) oi[gm * N + gc] = acc[i][j];
+                }
+            }
+        }
+    }
 }

@@ -35,6 +35,12 @@ public final class CudaBackend implements Backend {
     private final DeviceAllocator allocator;
     private final String name;
     private final String matmul = System.getProperty("jgrad.cuda.matmul", "v4");
+    /**
+     * Forward convolution for stride 1: {@code implicit} (default, conv.cu's conv2d_implicit, no
+     * column buffer) or {@code im2col} (im2col + GEMM, which every other stride and the backward
+     * passes always use). {@code -Djgrad.cuda.conv}, read once here.
+     */
+    private final boolean implicitConv;
     private final int smCount;
 
     CudaBackend(CudaDriver driver) {
@@ -43,6 +49,10 @@ public final class CudaBackend implements Backend {
         allocator = new DeviceAllocator(driver);
         name = driver.backendName();
         smCount = driver.multiprocessors();
+        String conv = System.getProperty("jgrad.cuda.conv", "implicit");
+        if (!conv.equals("implicit") && !conv.equals("im2col"))
+            throw new IllegalArgumentException("-Djgrad.cuda.conv=" + conv + " is not one of implicit, im2col");
+        implicitConv = conv.equals("implicit");
     }
 
     /** Number of CUDA devices (loads JCuda's driver library and calls cuInit). */
@@ -400,9 +410,33 @@ public final class CudaBackend implements Backend {
         return 0;
     }
 
+    /** conv2d_implicit indexes within one image in 32 bits (plus a 64-bit per-image base). */
+    private static boolean fitsImplicit(ConvGeometry g) {
+        long spatial = (long) g.outH() * g.outW(), limit = Integer.MAX_VALUE - 64L;
+        return (long) g.cIn() * g.h() * g.w() <= limit && g.cOut() * spatial <= limit
+                && (long) g.cOut() * g.patchSize() <= limit && spatial + 64 <= limit;
+    }
+
     @Override
     public void conv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
+        if (implicitConv && g.strideH() == 1 && g.strideW() == 1 && fitsImplicit(g)) {
+            if ((long) g.n() * g.cOut() * spatial == 0) return;
+            if (patch == 0) {
+                long total = (long) g.n() * g.cOut() * spatial;
+                launch1("elementwise", "fill", total, d(out), total, 0f);
+            } else {
+                // blockIdx.x: 64-wide spatial tiles; y: 64-channel tiles and z: images, both capped and looped over
+                rt.launch("conv", "conv2d_implicit", new int[] {(spatial + 63) / 64,
+                        Math.min((g.cOut() + 63) / 64, MAX_GRID_YZ), Math.min(g.n(), MAX_GRID_YZ)},
+                        new int[] {256, 1, 1}, d(x), d(weight), d(out), conv(g));
+            }
+            if (bias != null) {
+                long total = (long) g.n() * g.cOut() * spatial;
+                launch1("conv", "bias_add", total, d(out), d(bias), total, g.cOut(), spatial);
+            }
+            return;
+        }
         CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
         try {
             long cols = (long) g.n() * patch * spatial;

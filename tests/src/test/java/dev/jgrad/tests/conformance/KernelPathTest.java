@@ -24,8 +24,10 @@ import java.util.stream.Stream;
  * with hw = 1 and with planes far longer than a block, with per-channel slices split over several
  * blocks whose ranges start and end mid-plane; conv2d with a bias whose gradient spans several
  * blocks per channel (and a second pass); every optimizer over tensors of sizes 1, 3, 4, 1027 and
- * 4099 (past one chunk of 4096, a float4 body with a scalar tail) in one step; and im2col/col2im's
- * 64-bit path, forced by {@code -Djgrad.cuda.conv.wide}. Gradients are of
+ * 4099 (past one chunk of 4096, a float4 body with a scalar tail) in one step; im2col/col2im's
+ * 64-bit path, forced by {@code -Djgrad.cuda.conv.wide}; and the stride-1 implicit-GEMM forward
+ * (conv2d_implicit) on shapes at and across its 64x64 tile edges, kernels 1x1 to 5x5, with and
+ * without a bias. Gradients are of
  * {@code L = sum(out * R)} for a random R.
  */
 class KernelPathTest {
@@ -60,6 +62,16 @@ class KernelPathTest {
                 System.clearProperty("jgrad.cuda.conv.wide");
             }
         }));
+        // stride 1, the implicit-GEMM forward (conv2d_implicit, 64x64 tiles, BK = 8) by default:
+        // shapes on and across tile edges, kernel sizes 1, 3 and 5, with and without a bias
+        // {n, cIn, h, w, cOut, kh, kw, padding}
+        int[][] implicitShapes = {{1, 1, 5, 5, 1, 3, 3, 1}, {2, 3, 17, 13, 7, 5, 5, 2}, {3, 16, 12, 12, 65, 3, 3, 0},
+                {1, 6, 14, 14, 16, 5, 5, 0}, {2, 5, 9, 11, 3, 1, 1, 0}, {1, 70, 8, 9, 66, 1, 1, 0}};
+        for (int[] c : implicitShapes)
+            for (boolean withBias : new boolean[] {true, false})
+                cases.add(new Case("conv2d stride 1 x " + Ref.str(new int[] {c[0], c[1], c[2], c[3]}) + " * "
+                        + Ref.str(new int[] {c[4], c[1], c[5], c[6]}) + ", padding " + c[7] + (withBias ? ", bias" : ", no bias"),
+                        (d, title) -> convStride1(d, title, c, withBias)));
         for (OptCase o : optimizers()) cases.add(new Case("optimizer " + o.name(), (d, title) -> optimizer(d, title, o)));
         List<DynamicTest> tests = new ArrayList<>();
         for (Device d : Device.all())
@@ -184,6 +196,29 @@ class KernelPathTest {
         Tensor out = tx.conv2d(tw, tb, c[5], c[6]);
         out.mul(Tensor.of(dev, r, out.shape())).sum().backward();
         return new Tensor[] {out, tx.grad(), tw.grad(), tb.grad()};
+    }
+
+    /** c = {n, cIn, h, w, cOut, kh, kw, padding}, stride 1: output, and the three gradients. */
+    private static void convStride1(Device d, String title, int[] c, boolean withBias) {
+        SplittableRandom rnd = new SplittableRandom(Seeds.forCase(title.substring(0, title.lastIndexOf(" on "))));
+        int[] xs = {c[0], c[1], c[2], c[3]}, ws = {c[4], c[1], c[5], c[6]};
+        float[] x = random(rnd, numel(xs), -1, 1), w = random(rnd, numel(ws), -0.5, 0.5), b = random(rnd, c[4], -1, 1);
+        int[] os = {c[0], c[4], c[2] + 2 * c[7] - c[5] + 1, c[3] + 2 * c[7] - c[6] + 1};
+        float[] r = random(rnd, numel(os), 0.5, 1.5);
+        Tensor[] got = convRun1(d, xs, ws, x, w, withBias ? b : null, r, c[7]);
+        Tensor[] want = convRun1(REF, xs, ws, x, w, withBias ? b : null, r, c[7]);
+        if (!java.util.Arrays.equals(got[0].shape(), os))
+            throw new AssertionError(title + ": output shape " + Ref.str(got[0].shape()) + ", expected " + Ref.str(os));
+        String[] what = {"output", "input gradient", "weight gradient", "bias gradient"};
+        for (int k = 0; k < got.length; k++) close(title, what[k], got[k].toArray(), want[k].toArray(), 1e-4);
+    }
+
+    private static Tensor[] convRun1(Device dev, int[] xs, int[] ws, float[] x, float[] w, float[] b, float[] r, int pad) {
+        Tensor tx = Tensor.of(dev, x, xs).requiresGrad(true), tw = Tensor.of(dev, w, ws).requiresGrad(true);
+        Tensor tb = b == null ? null : Tensor.of(dev, b, ws[0]).requiresGrad(true);
+        Tensor out = tx.conv2d(tw, tb, 1, pad);
+        out.mul(Tensor.of(dev, r, out.shape())).sum().backward();
+        return tb == null ? new Tensor[] {out, tx.grad(), tw.grad()} : new Tensor[] {out, tx.grad(), tw.grad(), tb.grad()};
     }
 
     // ------------------------------------------------------------------ optimizers
