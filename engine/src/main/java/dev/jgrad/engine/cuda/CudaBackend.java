@@ -420,7 +420,9 @@ public final class CudaBackend implements Backend {
     @Override
     public void conv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
-        if (implicitConv && g.strideH() == 1 && g.strideW() == 1 && fitsImplicit(g)) {
+        // Per-image outputs of at most 256 (65,537 3x3 images) would leave the implicit kernel's
+        // 64x64 tiles nearly empty: im2col + the fitted tiny GEMM serve them better.
+        if (implicitConv && g.strideH() == 1 && g.strideW() == 1 && (long) g.cOut() * spatial > 256 && fitsImplicit(g)) {
             if ((long) g.n() * g.cOut() * spatial == 0) return;
             if (patch == 0) {
                 long total = (long) g.n() * g.cOut() * spatial;
