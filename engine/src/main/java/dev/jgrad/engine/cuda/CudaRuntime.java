@@ -148,10 +148,4 @@ final class CudaRuntime {
             done += piece;
         }
     }
-
-    /** Pinned host memory for small tables the backend uploads (the optimizer's pointer tables). */
-    long mallocHost(long bytes) {
-        driver.makeCurrent();
-        return driver.mallocHost(bytes);
-    }
 }

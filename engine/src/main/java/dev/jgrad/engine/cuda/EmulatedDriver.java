@@ -77,11 +77,6 @@ final class EmulatedDriver implements CudaDriver {
         return linker.downcallHandle(symbol, fd);
     }
 
-    /** The library this driver runs. */
-    Path library() {
-        return library;
-    }
-
     @Override public String deviceName() { return "CUDA emulation on the host CPU (" + library.getFileName() + ")"; }
     @Override public int multiprocessors() { return smCount; }
     @Override public int computeMajor() { return 9; }

@@ -105,11 +105,6 @@ final class FfmCublas implements CudaDriver.Blas {
         return out;
     }
 
-    /** The library bound. */
-    Path library() {
-        return library;
-    }
-
     @Override
     public String unavailableReason() {
         return null;

@@ -335,7 +335,7 @@ final class JCudaDriver implements CudaDriver {
         @Override
         public synchronized String binding() {
             if (unavailableReason() != null) return "none";
-            return handle != null ? "JCublas2" : "FFM, " + ffm.library();
+            return handle != null ? "JCublas2" : ffm.binding();
         }
 
         @Override
