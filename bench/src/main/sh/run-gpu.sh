@@ -127,7 +127,7 @@ case "$what" in
     # As in CI: every allocation, host and device, starts as NaN; the listener counts tests per device.
     "${J[@]}" -Djgrad.cpu.poison=true -Djgrad.cuda.poison=true -Djgrad.tests.report="$RAW/tests-per-device.txt" \
       -jar "$JUNIT" execute -cp "$CP:$TESTS" \
-      --select-package dev.jgrad.tests.conformance --fail-if-no-tests --details=summary --disable-banner \
+      --select-package dev.jgrad.conformance --select-package dev.jgrad.tests.cuda --fail-if-no-tests --details=summary --disable-banner \
       --disable-ansi-colors --config=junit.jupiter.execution.timeout.default=60s --reports-dir "$RAW/junit" \
       > "$RAW/conformance.txt" 2>&1
     rc=$?
@@ -248,13 +248,13 @@ JAVA=("$JDK/bin/java" "${JVM_BASE[@]}" "${JVM_EXTRA[@]}")
   echo "--- libcublas files"; timeout 20 find / -name 'libcublas*.so*' -not -path '/proc/*' 2>/dev/null | head -20
   echo "--- java on PATH"; command -v java || echo none
 } > "$OUT/device.txt" 2>&1
-"${JAVA[@]}" -cp "$CP" dev.jgrad.nn.Main devices > "$OUT/devices.txt" 2>&1
+"${JAVA[@]}" -cp "$CP" dev.jgrad.cli.Main devices > "$OUT/devices.txt" 2>&1
 cat "$OUT/devices.txt"
 
 if [ "$what" = all ] || [ "$what" = conformance ]; then
   "${JAVA[@]}" -jar "$JUNIT" execute \
     -cp "$CP:$TESTS" \
-    --select-package dev.jgrad.tests.conformance \
+    --select-package dev.jgrad.conformance --select-package dev.jgrad.tests.cuda \
     --select-class dev.jgrad.tests.AutogradTest --select-class dev.jgrad.tests.BadInputTest \
     --select-class dev.jgrad.tests.nn.OptimizerTest --select-class dev.jgrad.tests.MemoryTest \
     --details=summary --disable-banner --reports-dir "$OUT/junit" > "$OUT/conformance.txt" 2>&1
@@ -271,7 +271,7 @@ if [ "$what" = all ] || [ "$what" = bench ]; then
 fi
 if [ "$what" = all ] || [ "$what" = train ]; then
   if unpack_data; then
-    "${JAVA[@]}" -cp "$CP" dev.jgrad.nn.Main train --model lenet --epochs 10 --seed 42 --device cuda \
+    "${JAVA[@]}" -cp "$CP" dev.jgrad.cli.Main train --model lenet --epochs 10 --seed 42 --device cuda \
       --data-dir "$DATA" > "$OUT/train-lenet-cuda.txt" 2>&1
     tail -3 "$OUT/train-lenet-cuda.txt"
   else

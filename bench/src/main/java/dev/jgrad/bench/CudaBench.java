@@ -5,7 +5,7 @@ import dev.jgrad.engine.Buffer;
 import dev.jgrad.engine.ConvGeometry;
 import dev.jgrad.engine.Device;
 import dev.jgrad.engine.OptimizerStep;
-import dev.jgrad.engine.cuda.CudaBackend;
+import dev.jgrad.cuda.CudaBackend;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,7 +1,7 @@
 package dev.jgrad.bench.check;
 
 import dev.jgrad.engine.Device;
-import dev.jgrad.engine.cuda.CudaBackend;
+import dev.jgrad.cuda.CudaBackend;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

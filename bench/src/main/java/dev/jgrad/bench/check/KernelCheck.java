@@ -7,7 +7,7 @@ import dev.jgrad.engine.OptimizerStep;
 import dev.jgrad.engine.StridedView;
 import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.Tensor;
-import dev.jgrad.engine.cuda.CudaBackend;
+import dev.jgrad.cuda.CudaBackend;
 import dev.jgrad.nn.Init;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.loss.Losses;

@@ -5,7 +5,7 @@ import dev.jgrad.engine.Device;
 import dev.jgrad.engine.Generator;
 import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.Tensor;
-import dev.jgrad.engine.cuda.CudaBackend;
+import dev.jgrad.cuda.CudaBackend;
 import dev.jgrad.nn.Init;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.loss.Losses;

@@ -1,6 +1,6 @@
 package dev.jgrad.bench.compare;
 
-import dev.jgrad.nn.io.Png;
+import dev.jgrad.cli.charts.Png;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;

@@ -6,7 +6,7 @@ import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.OptimizerStep;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.engine.autograd.GradMode;
-import dev.jgrad.engine.cuda.CudaBackend;
+import dev.jgrad.cuda.CudaBackend;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.models.Models;
 import dev.jgrad.nn.optim.SGD;

@@ -98,9 +98,4 @@ public final class SurfaceExplorer {
         boolean escaped = !Double.isNaN(problem.escapeBelow()) && losses[steps] < problem.escapeBelow();
         return new Trajectory(OPTIMIZERS.get(which), lr, points, losses, escaped);
     }
-
-    /** Draws the contours and every path to a PNG at {@code file} (written atomically). */
-    public static void draw(Result result, Path file) throws IOException {
-        ContourPlot.draw(result, file);
-    }
 }

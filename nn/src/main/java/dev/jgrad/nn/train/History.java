@@ -49,9 +49,4 @@ public final class History {
             Files.deleteIfExists(tmp);
         }
     }
-
-    /** Draws loss and accuracy curves side by side into a PNG. */
-    public void saveChart(Path file, String title) throws IOException {
-        Chart.draw(this, file, title);
-    }
 }

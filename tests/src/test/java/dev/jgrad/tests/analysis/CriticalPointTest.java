@@ -3,7 +3,7 @@ package dev.jgrad.tests.analysis;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.Parameter;
-import dev.jgrad.nn.analysis.AnalysisCommands;
+import dev.jgrad.cli.AnalysisCommands;
 import dev.jgrad.nn.analysis.CriticalPointReport;
 import dev.jgrad.nn.analysis.CriticalPointReport.Verdict;
 import dev.jgrad.nn.analysis.CriticalPoints;

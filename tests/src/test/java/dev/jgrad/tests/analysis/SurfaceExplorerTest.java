@@ -1,7 +1,8 @@
 package dev.jgrad.tests.analysis;
 
 import dev.jgrad.engine.Tensor;
-import dev.jgrad.nn.analysis.AnalysisCommands;
+import dev.jgrad.cli.AnalysisCommands;
+import dev.jgrad.cli.charts.ContourPlot;
 import dev.jgrad.nn.analysis.SurfaceExplorer;
 import dev.jgrad.nn.analysis.ToyProblem;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class SurfaceExplorerTest {
             SurfaceExplorer.Result res = SurfaceExplorer.run(p, 40);
             for (SurfaceExplorer.Trajectory t : res.trajectories())
                 assertTrue(t.finalLoss() < t.losses()[0], name + " " + t.optimizer() + ": " + t.losses()[0] + " -> " + t.finalLoss());
-            SurfaceExplorer.draw(res, dir.resolve(name + ".png"));
+            ContourPlot.draw(res, dir.resolve(name + ".png"));
             assertTrue(Files.size(dir.resolve(name + ".png")) > 1000);
         }
     }

@@ -3,7 +3,8 @@ package dev.jgrad.tests.nn;
 import dev.jgrad.engine.Generator;
 import dev.jgrad.nn.Init;
 import dev.jgrad.nn.Module;
-import dev.jgrad.nn.cli.Cli;
+import dev.jgrad.cli.Cli;
+import dev.jgrad.cli.charts.TrainingChart;
 import dev.jgrad.nn.data.ArrayDataset;
 import dev.jgrad.nn.data.DataLoader;
 import dev.jgrad.nn.data.FashionMnist;
@@ -57,7 +58,7 @@ class TrainingTest {
         assertEquals(1000, total);
 
         h.saveCsv(tmp.resolve("h.csv"));
-        h.saveChart(tmp.resolve("h.png"), "test");
+        TrainingChart.draw(h, tmp.resolve("h.png"), "test");
         assertEquals(9, Files.readAllLines(tmp.resolve("h.csv")).size());
         byte[] png = Files.readAllBytes(tmp.resolve("h.png"));
         assertEquals((byte) 0x89, png[0]);

@@ -1,2 +1,0 @@
-/** The {@code jgrad} command line (picocli): train, eval, critical, surface, devices, demo. */
-package dev.jgrad.nn.cli;

@@ -1,0 +1,65 @@
+package dev.jgrad.conformance;
+
+import dev.jgrad.engine.Device;
+import dev.jgrad.engine.Tensor;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/**
+ * Where central differences cannot decide (ties), the documented rule must hold on every device:
+ * max, argmax and max-pooling pick the first maximum (max-pooling: a NaN beats any number, the
+ * first NaN the others); maximum/minimum give the gradient to the left operand.
+ */
+class TieBreakingTest {
+
+    private record Tie(String name, float[] x, int[] shape, Function<Tensor, Tensor> op, float[] value, float[] grad) {}
+
+    private static final Tie[] TIES = {
+            new Tie("max(dim 1)", new float[] {1, 3, 3, 0, 2, 2, 2, 2}, new int[] {2, 4}, t -> t.max(1, false),
+                    new float[] {3, 2}, new float[] {0, 1, 0, 0, 1, 0, 0, 0}),
+            new Tie("max(dim 0) keepdim", new float[] {5, 1, 5, 1}, new int[] {2, 2}, t -> t.max(0, true),
+                    new float[] {5, 1}, new float[] {1, 1, 0, 0}),
+            new Tie("max()", new float[] {3, 1, 3}, new int[] {3}, Tensor::max, new float[] {3}, new float[] {1, 0, 0}),
+            new Tie("argmax(dim 1)", new float[] {1, 3, 3, 0, 2, 2, 2, 2}, new int[] {2, 4}, t -> t.argmax(1, false),
+                    new float[] {1, 0}, null),
+            new Tie("maxPool2d(2, 2, 0)", new float[] {4, 4, 1, 1, 4, 4, 1, 2}, new int[] {1, 1, 2, 4},
+                    t -> t.maxPool2d(2, 2, 0), new float[] {4, 2}, new float[] {1, 0, 0, 0, 0, 0, 0, 1}),
+            // a NaN in a window wins over every number, and the first NaN over later ones
+            new Tie("maxPool2d(2, 2, 0) with NaN", new float[] {1, Float.NaN, 3, 4, Float.NaN, 5, Float.NaN, 2},
+                    new int[] {1, 1, 2, 4}, t -> t.maxPool2d(2, 2, 0), new float[] {Float.NaN, Float.NaN},
+                    new float[] {0, 1, 0, 0, 0, 0, 1, 0}),
+            new Tie("maxPool2d(3, 1, 1) with NaN", new float[] {1, 2, Float.NaN, 0}, new int[] {1, 1, 1, 4},
+                    t -> t.maxPool2d(3, 1, 1), new float[] {2, Float.NaN, Float.NaN, Float.NaN},
+                    new float[] {0, 1, 3, 0}),
+    };
+
+    @TestFactory
+    Stream<DynamicTest> firstMaximumWins() {
+        return Conformance.devices().stream().flatMap(d -> Stream.of(TIES).map(tie -> DynamicTest.dynamicTest(
+                tie.name + " ties on " + d, () -> {
+                    Tensor x = Tensor.of(d, tie.x, tie.shape).requiresGrad(tie.grad != null);
+                    Tensor y = tie.op.apply(x);
+                    assertArrayEquals(tie.value, y.toArray(), tie.name + " value");
+                    if (tie.grad == null) return;
+                    y.sum().backward();
+                    assertArrayEquals(tie.grad, x.grad().toArray(), tie.name + ": gradient must go to the first maximum");
+                })));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> maximumAndMinimumFavourTheLeftOperand() {
+        return Conformance.devices().stream().flatMap(d -> Stream.of(true, false).map(isMax -> DynamicTest.dynamicTest(
+                (isMax ? "maximum" : "minimum") + " ties on " + d, () -> {
+                    Tensor a = Tensor.of(d, new float[] {1, 2, 3}, 3).requiresGrad(true);
+                    Tensor b = Tensor.of(d, new float[] {1, 0, 3}, 3).requiresGrad(true);
+                    (isMax ? a.maximum(b) : a.minimum(b)).sum().backward();
+                    assertArrayEquals(isMax ? new float[] {1, 1, 1} : new float[] {1, 0, 1}, a.grad().toArray());
+                    assertArrayEquals(isMax ? new float[] {0, 0, 0} : new float[] {0, 1, 0}, b.grad().toArray());
+                })));
+    }
+}
