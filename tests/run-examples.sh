@@ -57,6 +57,22 @@ run "no Vector API" "device cpu-looped" "--add-modules jdk.incubator.vector" "4/
 run "module path, no Vector API" "device cpu-looped" "module dev.jgrad.example" "4/4 right" -- \
   -p "$c/target/classes:$c/target/lib" -m dev.jgrad.example/dev.jgrad.example.Example "$tmp/mpnv.safetensors"
 
+# ---------------------------------------------------------------- jgrad-cuda on the module path
+# The CUDA backend as an automatic module next to JCuda's jars: its fatbins and JCuda's natives are
+# found from named modules. No GPU here, so JCuda runs over the CUDA emulation's libcuda.so.1.
+repo=$(cd "$here/.." && pwd)
+shim=$repo/native-kernels/target/emu/jcuda
+if [ -f "$shim/libcuda.so.1" ]; then
+  mp="$(ls "$repo"/nn/cli/target/jgrad-cli-*.jar | grep -v -- '-sources\|-javadoc' | head -1):$(cat "$repo/nn/cli/target/classpath.txt")"
+  out=$(LD_LIBRARY_PATH=$shim "$java" --add-modules jdk.incubator.vector,ALL-MODULE-PATH --enable-native-access=ALL-MODULE-PATH \
+        -Djgrad.cuda.emulate=jcuda -Djgrad.device=cuda -p "$mp" -m dev.jgrad.cli/dev.jgrad.cli.Main demo 2>&1) \
+    || { echo "$out"; fail "jgrad-cuda on the module path: the demo failed"; }
+  echo "$out" | grep -q "Linear regression on cuda (emulated via JCuda)" || { echo "$out"; fail "jgrad-cuda on the module path: not on CUDA"; }
+  say "jgrad-cuda on the module path: ok ($(echo "$out" | grep 'recovered w'))"
+else
+  say "jgrad-cuda on the module path: not checked (no CUDA emulation built: $shim)"
+fi
+
 # ---------------------------------------------------------------- the third-party backend
 b=$here/example-backend
 rm -rf "$b/target"
