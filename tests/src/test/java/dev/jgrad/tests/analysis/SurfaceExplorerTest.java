@@ -5,19 +5,18 @@ import dev.jgrad.cli.AnalysisCommands;
 import dev.jgrad.cli.charts.ContourPlot;
 import dev.jgrad.nn.analysis.SurfaceExplorer;
 import dev.jgrad.nn.analysis.ToyProblem;
+import dev.jgrad.tests.charts.PngAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The error-surface explorer: the PNG, and the documented escape behaviour at the saddle. */
@@ -29,8 +28,7 @@ class SurfaceExplorerTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         SurfaceExplorer.Result res = AnalysisCommands.surface("saddle", png, 100,
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
-        BufferedImage img = ImageIO.read(png.toFile());
-        assertTrue(img.getWidth() > 400 && img.getHeight() > 400);
+        PngAssert.chart(png, ContourPlot.WIDTH, ContourPlot.HEIGHT, 50);
         String text = buf.toString(StandardCharsets.UTF_8);
         // x^2 - y^2 from (1, 1e-3): SGD's y grows only by 1 + 2 lr per step; it slides into the saddle
         SurfaceExplorer.Trajectory sgd = res.trajectory("SGD");
@@ -51,9 +49,12 @@ class SurfaceExplorerTest {
             SurfaceExplorer.Result res = SurfaceExplorer.run(p, 40);
             for (SurfaceExplorer.Trajectory t : res.trajectories())
                 assertTrue(t.finalLoss() < t.losses()[0], name + " " + t.optimizer() + ": " + t.losses()[0] + " -> " + t.finalLoss());
-            ContourPlot.draw(res, dir.resolve(name + ".png"));
-            assertTrue(Files.size(dir.resolve(name + ".png")) > 1000);
+            ContourPlot.draw(res, dir.resolve(name + ".png"), 720, 480);
+            PngAssert.chart(dir.resolve(name + ".png"), 720, 480, 50);
         }
+        SurfaceExplorer.Result res = SurfaceExplorer.run(ToyProblem.byName("minimum"), 5);
+        String m = assertThrows(IllegalArgumentException.class, () -> ContourPlot.draw(res, dir.resolve("tiny.png"), 120, 90)).getMessage();
+        assertTrue(m.contains("120 x 90"), m);
     }
 
     @Test

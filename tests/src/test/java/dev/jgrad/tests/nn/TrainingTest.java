@@ -14,6 +14,7 @@ import dev.jgrad.nn.models.Models;
 import dev.jgrad.nn.optim.Adam;
 import dev.jgrad.nn.train.History;
 import dev.jgrad.nn.train.Trainer;
+import dev.jgrad.tests.charts.PngAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,9 +61,7 @@ class TrainingTest {
         h.saveCsv(tmp.resolve("h.csv"));
         TrainingChart.draw(h, tmp.resolve("h.png"), "test");
         assertEquals(9, Files.readAllLines(tmp.resolve("h.csv")).size());
-        byte[] png = Files.readAllBytes(tmp.resolve("h.png"));
-        assertEquals((byte) 0x89, png[0]);
-        assertEquals('P', png[1]);
+        PngAssert.chart(tmp.resolve("h.png"), TrainingChart.WIDTH, TrainingChart.HEIGHT, 20);
     }
 
     @Test

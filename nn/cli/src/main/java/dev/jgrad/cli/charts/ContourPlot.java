@@ -2,173 +2,178 @@ package dev.jgrad.cli.charts;
 
 import dev.jgrad.nn.analysis.SurfaceExplorer;
 import dev.jgrad.nn.analysis.ToyProblem;
-import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.Path2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Draws a {@link SurfaceExplorer.Result} with java.awt (headless): filled contour bands of the
- * surface (levels at quantiles of f over the window, so steep and flat regions both show), or for
- * a one-dimensional problem the curve {@code f(x)}; each optimizer's path in its own colour with a
- * start marker and an end dot; a legend with each optimizer's learning rate and final loss.
+ * Draws a {@link SurfaceExplorer.Result} with XChart: the contour lines of the surface over its
+ * window ({@value #BANDS} bands split at quantiles of f over a {@value #GRID} x {@value #GRID} grid,
+ * so steep and flat regions both show; pale blue low to pale orange high; traced by
+ * {@link Contours}), or for a one-dimensional problem the curve {@code f(x)}; each optimizer's path
+ * in its own colour, a dot per step and a large dot at its end, the common start as a black
+ * square; a legend naming each optimizer with its learning rate, final loss and, on a saddle,
+ * whether it escaped (its final loss is below the problem's {@code escapeBelow}, also in the legend).
  */
 public final class ContourPlot {
-    private static final int PLOT = 560, LEFT = 60, TOP = 40, LEGEND_W = 280, GRID = 280, LEVELS = 18;
+    /** The default picture size, in pixels. */
+    public static final int WIDTH = 1000, HEIGHT = 640;
+    /** Grid points per side over which f is sampled; quantile bands of f, so {@code BANDS - 1} levels. */
+    static final int GRID = 201, BANDS = 18;
     private static final Color[] PATH_COLORS = {
             new Color(214, 39, 40), new Color(255, 127, 14), new Color(44, 160, 44),
             new Color(148, 103, 189), new Color(31, 119, 180)};
+    private static final Color LOW = new Color(140, 175, 230), HIGH = new Color(235, 170, 100);
 
     private ContourPlot() {}
 
+    /** {@link #draw(SurfaceExplorer.Result, Path, int, int)} at {@link #WIDTH} x {@link #HEIGHT}. */
     public static void draw(SurfaceExplorer.Result result, Path file) throws IOException {
-        System.setProperty("java.awt.headless", "true");
+        draw(result, file, WIDTH, HEIGHT);
+    }
+
+    /**
+     * Writes the plot of {@code result} to {@code file} (through a temporary file renamed into
+     * place), {@code width x height} pixels.
+     */
+    public static void draw(SurfaceExplorer.Result result, Path file, int width, int height) throws IOException {
+        if (width < 300 || height < 200)
+            throw new IllegalArgumentException("ContourPlot: the picture must be at least 300 x 200 pixels, got " + width + " x " + height);
+        Png.headless();
         ToyProblem p = result.problem();
         double[] w = p.window();
-        BufferedImage img = new BufferedImage(LEFT + PLOT + 20 + LEGEND_W, TOP + PLOT + 50, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, img.getWidth(), img.getHeight());
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString(p.formula() + ", " + result.steps() + " steps", LEFT, 24);
-        if (p.oneDimensional()) drawCurve(g, p, w);
-        else drawContours(img, p, w);
-        g.setColor(Color.BLACK);
-        g.drawRect(LEFT, TOP, PLOT, PLOT);
-        axes(g, w, p.oneDimensional() ? "x" : "x", p.oneDimensional() ? "f(x)" : "y");
-        java.awt.Shape clip = g.getClip();
-        g.setClip(LEFT, TOP, PLOT + 1, PLOT + 1);
-        for (int k = 0; k < result.trajectories().size(); k++)
-            path(g, result.trajectories().get(k), PATH_COLORS[k % PATH_COLORS.length], w, p.oneDimensional(), k);
-        g.setClip(clip);
-        legend(g, result);
-        g.dispose();
-        Png.write(img, file);
+        boolean saddle = !Double.isNaN(p.escapeBelow()), oneD = p.oneDimensional();
+        String title = p.formula() + ", " + result.steps() + " steps";
+        XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
+                .xAxisTitle("x").yAxisTitle(oneD ? "f(x)" : "y").build();
+        var s = ChartStyle.apply(chart.getStyler());
+        s.setLegendPosition(Styler.LegendPosition.OutsideE);
+        s.setXAxisMin(w[0]).setXAxisMax(w[1]).setYAxisMin(w[2]).setYAxisMax(w[3]);
+        s.setPlotContentSize(1.0);   // the axes span exactly the window
+        s.setPlotGridLinesVisible(oneD);
+        s.setMarkerSize(5);
+        if (oneD) curve(chart, p, w);
+        else contours(chart, p, w);
+        List<SurfaceExplorer.Trajectory> paths = result.trajectories();
+        for (int k = 0; k < paths.size(); k++)
+            path(chart, paths.get(k), PATH_COLORS[k % PATH_COLORS.length], oneD, saddle);
+        SurfaceExplorer.Trajectory first = paths.getFirst();
+        XYSeries start = chart.addSeries("start", new double[] {first.points()[0][0]},
+                new double[] {oneD ? first.losses()[0] : first.points()[0][1]});
+        start.setLabel(String.format(Locale.ROOT, "start (%.3g, %.3g)", p.start()[0], p.start()[1]));
+        start.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        start.setMarker(scaled(SeriesMarkers.SQUARE, 2)).setMarkerColor(Color.BLACK);
+        note(chart, "note: ends", "large dot: where each path ends");
+        if (saddle) note(chart, "note: escaped", String.format(Locale.ROOT, "escaped: final loss < %.3g", p.escapeBelow()));
+        Png.write(chart, file);
     }
 
-    private static void drawContours(BufferedImage img, ToyProblem p, double[] w) {
+    private static void contours(XYChart chart, ToyProblem p, double[] w) {
+        double[] xs = new double[GRID], ys = new double[GRID];
+        for (int i = 0; i < GRID; i++) {
+            xs[i] = w[0] + (w[1] - w[0]) * i / (GRID - 1);
+            ys[i] = w[2] + (w[3] - w[2]) * i / (GRID - 1);
+        }
         double[][] pts = new double[GRID * GRID][];
-        for (int r = 0; r < GRID; r++)
-            for (int c = 0; c < GRID; c++)
-                pts[r * GRID + c] = new double[] {w[0] + (w[1] - w[0]) * (c + 0.5) / GRID,
-                        w[3] - (w[3] - w[2]) * (r + 0.5) / GRID};
-        double[] f = p.evaluate(pts);
-        double[] sorted = f.clone();
-        Arrays.sort(sorted);
-        double[] cuts = new double[LEVELS - 1];
-        for (int i = 1; i < LEVELS; i++) cuts[i - 1] = sorted[(int) ((long) i * (sorted.length - 1) / LEVELS)];
-        int[] band = new int[f.length];
-        for (int i = 0; i < f.length; i++) {
-            int b = Arrays.binarySearch(cuts, f[i]);
-            band[i] = b >= 0 ? b : -b - 1;
-        }
-        int scale = PLOT / GRID;
-        for (int r = 0; r < GRID; r++)
-            for (int c = 0; c < GRID; c++) {
-                int b = band[r * GRID + c];
-                boolean edge = (c + 1 < GRID && band[r * GRID + c + 1] != b) || (r + 1 < GRID && band[(r + 1) * GRID + c] != b);
-                int rgb = edge ? 0x808080 : shade(b / (double) (LEVELS - 1));
-                for (int dy = 0; dy < scale; dy++)
-                    for (int dx = 0; dx < scale; dx++) img.setRGB(LEFT + c * scale + dx, TOP + r * scale + dy, rgb);
+        for (int j = 0; j < GRID; j++)
+            for (int i = 0; i < GRID; i++) pts[j * GRID + i] = new double[] {xs[i], ys[j]};
+        double[] flat = p.evaluate(pts);
+        double[][] f = new double[GRID][];
+        for (int j = 0; j < GRID; j++) f[j] = Arrays.copyOfRange(flat, j * GRID, (j + 1) * GRID);
+        double[] levels = Contours.quantileLevels(f, BANDS);
+        for (int k = 0; k < levels.length; k++) {
+            List<Contours.Line> lines = Contours.at(xs, ys, f, levels[k]);
+            if (lines.isEmpty()) continue;
+            // one series per level, its lines separated by NaN points, where XChart lifts the pen
+            int n = lines.stream().mapToInt(l -> l.size() + 1).sum();
+            double[] lx = new double[n], ly = new double[n];
+            int at = 0;
+            for (Contours.Line l : lines) {
+                System.arraycopy(l.xs(), 0, lx, at, l.size());
+                System.arraycopy(l.ys(), 0, ly, at, l.size());
+                at += l.size();
+                lx[at] = ly[at] = Double.NaN;
+                at++;
             }
-    }
-
-    /** Low values pale blue, high values pale yellow. */
-    private static int shade(double t) {
-        int r = (int) (205 + 45 * t), gr = (int) (222 + 20 * t), b = (int) (245 - 85 * t);
-        return (r << 16) | (gr << 8) | b;
-    }
-
-    private static void drawCurve(Graphics2D g, ToyProblem p, double[] w) {
-        double[][] pts = new double[PLOT][];
-        for (int i = 0; i < PLOT; i++) pts[i] = new double[] {w[0] + (w[1] - w[0]) * i / (PLOT - 1.0), 0};
-        double[] f = p.evaluate(pts);
-        Path2D.Double curve = new Path2D.Double();
-        for (int i = 0; i < PLOT; i++) {
-            double px = LEFT + i, py = toY(f[i], w);
-            if (i == 0) curve.moveTo(px, py);
-            else curve.lineTo(px, py);
+            XYSeries s = chart.addSeries("contour " + k, lx, ly);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(blend(LOW, HIGH, levels.length == 1 ? 0 : k / (levels.length - 1.0)));
+            s.setLineWidth(1f);
+            boolean end = k == 0 || k == levels.length - 1;
+            s.setShowInLegend(end);
+            if (k == 0) s.setLabel(String.format(Locale.ROOT, "contour f = %.3g (lowest of %d)", levels[k], levels.length));
+            else if (end) s.setLabel(String.format(Locale.ROOT, "contour f = %.3g (highest)", levels[k]));
         }
-        g.setColor(new Color(120, 120, 120));
-        g.setStroke(new BasicStroke(2f));
-        g.draw(curve);
-        g.setStroke(new BasicStroke(1f));
     }
 
-    private static double toX(double x, double[] w) {
-        return LEFT + PLOT * (x - w[0]) / (w[1] - w[0]);
-    }
-
-    private static double toY(double y, double[] w) {
-        return TOP + PLOT * (w[3] - y) / (w[3] - w[2]);
-    }
-
-    private static void axes(Graphics2D g, double[] w, String xName, String yName) {
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        for (int i = 0; i <= 4; i++) {
-            double x = w[0] + (w[1] - w[0]) * i / 4, y = w[2] + (w[3] - w[2]) * i / 4;
-            int px = (int) toX(x, w), py = (int) toY(y, w);
-            g.drawString(String.format(Locale.ROOT, "%.2f", x), px - 12, TOP + PLOT + 16);
-            g.drawString(String.format(Locale.ROOT, "%.2f", y), LEFT - 40, py + 4);
+    private static void curve(XYChart chart, ToyProblem p, double[] w) {
+        int n = 561;
+        double[][] pts = new double[n][];
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = w[0] + (w[1] - w[0]) * i / (n - 1.0);
+            pts[i] = new double[] {x[i], 0};
         }
-        g.drawString(xName, LEFT + PLOT / 2, TOP + PLOT + 32);
-        g.drawString(yName, 8, TOP + PLOT / 2);
+        XYSeries s = chart.addSeries("f(x)", x, p.evaluate(pts));
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(Color.GRAY);
+        s.setLineWidth(2f);
     }
 
-    private static void path(Graphics2D g, SurfaceExplorer.Trajectory t, Color color, double[] w, boolean oneD, int k) {
+    private static void path(XYChart chart, SurfaceExplorer.Trajectory t, Color color, boolean oneD, boolean saddle) {
         double[][] pts = t.points();
-        Path2D.Double line = new Path2D.Double();
+        double[] x = new double[pts.length], y = new double[pts.length];
         for (int i = 0; i < pts.length; i++) {
-            double px = toX(pts[i][0], w), py = oneD ? toY(t.losses()[i], w) : toY(pts[i][1], w);
-            px = Math.max(-1e4, Math.min(1e4, px));
-            py = Math.max(-1e4, Math.min(1e4, py));
-            if (i == 0) line.moveTo(px, py);
-            else line.lineTo(px, py);
+            x[i] = finiteOrNaN(pts[i][0]);
+            y[i] = finiteOrNaN(oneD ? t.losses()[i] : pts[i][1]);
         }
-        g.setColor(color);
-        g.setStroke(new BasicStroke(oneD ? 1.5f : 2f));
-        g.draw(line);
-        g.setStroke(new BasicStroke(1f));
-        double[] last = pts[pts.length - 1];
-        double ex = toX(last[0], w), ey = oneD ? toY(t.finalLoss(), w) : toY(last[1], w);
-        g.fillOval((int) ex - 5, (int) ey - 5, 10, 10);
-        if (k == 0) {
-            g.setColor(Color.BLACK);
-            double sx = toX(pts[0][0], w), sy = oneD ? toY(t.losses()[0], w) : toY(pts[0][1], w);
-            g.drawRect((int) sx - 5, (int) sy - 5, 10, 10);
-        }
+        XYSeries s = chart.addSeries(t.optimizer(), x, y);
+        s.setLabel(String.format(Locale.ROOT, "%s (lr %s): final loss %.4g%s", t.optimizer(), trimLr(t.lr()),
+                t.finalLoss(), saddle ? (t.escaped() ? ", escaped" : ", stuck") : ""));
+        s.setLineColor(color).setLineWidth(2f);
+        s.setMarker(scaled(SeriesMarkers.CIRCLE, 0.6)).setMarkerColor(color);
+        XYSeries end = chart.addSeries(t.optimizer() + " end", new double[] {x[x.length - 1]}, new double[] {y[y.length - 1]});
+        end.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        end.setMarker(scaled(SeriesMarkers.CIRCLE, 2)).setMarkerColor(color);
+        end.setShowInLegend(false);
     }
 
-    private static void legend(Graphics2D g, SurfaceExplorer.Result result) {
-        int x = LEFT + PLOT + 20, y = TOP + 10;
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
-        g.setColor(Color.BLACK);
-        g.drawString("optimizer (lr): final loss", x, y);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        boolean saddle = !Double.isNaN(result.problem().escapeBelow());
-        for (int k = 0; k < result.trajectories().size(); k++) {
-            SurfaceExplorer.Trajectory t = result.trajectories().get(k);
-            y += 22;
-            g.setColor(PATH_COLORS[k % PATH_COLORS.length]);
-            g.fillRect(x, y - 10, 14, 10);
-            g.setColor(Color.BLACK);
-            String tag = saddle ? (t.escaped() ? "  escaped" : "  stuck") : "";
-            g.drawString(String.format(Locale.ROOT, "%s (%s): %.4g%s", t.optimizer(), trimLr(t.lr()), t.finalLoss(), tag),
-                    x + 20, y);
-        }
-        y += 30;
-        g.drawString("square: start; dot: end", x, y);
-        if (saddle) g.drawString(String.format(Locale.ROOT, "escaped: final loss < %.3g", result.problem().escapeBelow()),
-                x, y + 18);
+    /** A line of text in the legend: a series with no point to draw and an invisible line sample. */
+    private static void note(XYChart chart, String name, String text) {
+        XYSeries s = chart.addSeries(name, new double[] {Double.NaN}, new double[] {Double.NaN});
+        s.setLabel(text);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(new Color(0, 0, 0, 0));
+    }
+
+    /** A marker drawn {@code factor} times the chart's marker size (XChart has one size per chart). */
+    private static Marker scaled(Marker marker, double factor) {
+        return new Marker() {
+            @Override
+            public void paint(Graphics2D g, double x, double y, int size) {
+                marker.paint(g, x, y, Math.max(1, (int) Math.round(size * factor)));
+            }
+        };
+    }
+
+    private static double finiteOrNaN(double v) {
+        return Double.isFinite(v) ? v : Double.NaN;   // a diverged step leaves a gap instead of stretching nothing
+    }
+
+    private static Color blend(Color a, Color b, double t) {
+        return new Color((int) Math.round(a.getRed() + (b.getRed() - a.getRed()) * t),
+                (int) Math.round(a.getGreen() + (b.getGreen() - a.getGreen()) * t),
+                (int) Math.round(a.getBlue() + (b.getBlue() - a.getBlue()) * t));
     }
 
     private static String trimLr(float lr) {
