@@ -1,6 +1,7 @@
 package dev.jgrad.engine;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Supplier;
 
 import static dev.jgrad.engine.BoundaryChecks.host;
 import static dev.jgrad.engine.BoundaryChecks.need;
@@ -32,6 +33,14 @@ public abstract class AbstractBackend implements Backend {
      * {@code allocate} or {@code wrap} and that was not freed. Called for every buffer argument.
      */
     protected abstract boolean owns(Buffer buffer);
+
+    /**
+     * The exception of a failed check, built by {@code problem} only then: the checked methods keep
+     * just their compares and this call, so that their bytecode stays small for the JIT's inlining.
+     */
+    private static IllegalArgumentException fail(Supplier<IllegalArgumentException> problem) {
+        return problem.get();
+    }
 
     /** True when the buffer cannot serve {@code elements} floats of this backend. */
     private boolean lacks(Buffer b, long elements) {
@@ -74,14 +83,14 @@ public abstract class AbstractBackend implements Backend {
      * points use it).
      */
     protected final void requireElements(String op, String name, Buffer b, long elements) {
-        if (elements < 0 || lacks(b, elements)) throw problem(this, op, sizes("elements", elements), need(name, b, elements));
+        if (elements < 0 || lacks(b, elements)) throw fail(() -> problem(this, op, sizes("elements", elements), need(name, b, elements)));
     }
 
     // ---------------------------------------------------------------- memory
 
     @Override
     public final Buffer allocate(int numel) {
-        if (numel < 0) throw problem(this, "allocate", sizes("numel", numel));
+        if (numel < 0) throw fail(() -> problem(this, "allocate", sizes("numel", numel)));
         return doAllocate(numel);
     }
 
@@ -100,29 +109,29 @@ public abstract class AbstractBackend implements Backend {
     @Override
     public final void copyIn(float[] src, int srcOffset, Buffer dst, int dstOffset, int n) {
         if (src == null || (srcOffset | dstOffset | n) < 0 || (long) srcOffset + n > src.length || lacks(dst, (long) dstOffset + n))
-            throw problem(this, "copyIn", sizes("srcOffset", srcOffset, "dstOffset", dstOffset, "n", n),
-                    host("src", src, (long) srcOffset + n), need("dst", dst, (long) dstOffset + n));
+            throw fail(() -> problem(this, "copyIn", sizes("srcOffset", srcOffset, "dstOffset", dstOffset, "n", n),
+                    host("src", src, (long) srcOffset + n), need("dst", dst, (long) dstOffset + n)));
         doCopyIn(src, srcOffset, dst, dstOffset, n);
     }
 
     @Override
     public final void copyOut(Buffer src, int srcOffset, float[] dst, int dstOffset, int n) {
         if (dst == null || (srcOffset | dstOffset | n) < 0 || (long) dstOffset + n > dst.length || lacks(src, (long) srcOffset + n))
-            throw problem(this, "copyOut", sizes("srcOffset", srcOffset, "dstOffset", dstOffset, "n", n),
-                    need("src", src, (long) srcOffset + n), host("dst", dst, (long) dstOffset + n));
+            throw fail(() -> problem(this, "copyOut", sizes("srcOffset", srcOffset, "dstOffset", dstOffset, "n", n),
+                    need("src", src, (long) srcOffset + n), host("dst", dst, (long) dstOffset + n)));
         doCopyOut(src, srcOffset, dst, dstOffset, n);
     }
 
     @Override
     public final float read(Buffer src, int offset) {
         if (offset < 0 || lacks(src, (long) offset + 1))
-            throw problem(this, "read", sizes("offset", offset), need("src", src, (long) offset + 1));
+            throw fail(() -> problem(this, "read", sizes("offset", offset), need("src", src, (long) offset + 1)));
         return doRead(src, offset);
     }
 
     @Override
     public final void free(Buffer buffer) {
-        if (lacks(buffer, 0)) throw problem(this, "free", sizes(), need("buffer", buffer, 0));
+        if (lacks(buffer, 0)) throw fail(() -> problem(this, "free", sizes(), need("buffer", buffer, 0)));
         doFree(buffer);
     }
 
@@ -161,29 +170,29 @@ public abstract class AbstractBackend implements Backend {
 
     @Override
     public final void fill(Buffer out, int n, float value) {
-        if (n < 0 || lacks(out, n)) throw problem(this, "fill", sizes("n", n), need("out", out, n));
+        if (n < 0 || lacks(out, n)) throw fail(() -> problem(this, "fill", sizes("n", n), need("out", out, n)));
         doFill(out, n, value);
     }
 
     @Override
     public final void copyStrided(StridedView src, StridedView dst, int[] shape) {
         if (elements(shape) < 0 || lacksView(src, shape) || lacksView(dst, shape))
-            throw problem(this, "copyStrided", sizes("shape", shapeText(shape)), view("src", src, shape), view("dst", dst, shape));
+            throw fail(() -> problem(this, "copyStrided", sizes("shape", shapeText(shape)), view("src", src, shape), view("dst", dst, shape)));
         doCopyStrided(src, dst, shape);
     }
 
     @Override
     public final void unary(UnaryOp op, Buffer x, Buffer out, int n, float a, float b) {
         if (n < 0 || lacks(x, n) || lacks(out, n))
-            throw problem(this, "unary " + op, sizes("n", n), need("x", x, n), need("out", out, n));
+            throw fail(() -> problem(this, "unary " + op, sizes("n", n), need("x", x, n), need("out", out, n)));
         doUnary(op, x, out, n, a, b);
     }
 
     @Override
     public final void unaryBackward(UnaryOp op, Buffer x, Buffer y, Buffer gy, Buffer gx, int n, float a, float b) {
         if (n < 0 || lacks(x, n) || lacks(y, n) || lacks(gy, n) || lacks(gx, n))
-            throw problem(this, "unaryBackward " + op, sizes("n", n), need("x", x, n), need("y", y, n), need("gy", gy, n),
-                    need("gx", gx, n));
+            throw fail(() -> problem(this, "unaryBackward " + op, sizes("n", n), need("x", x, n), need("y", y, n), need("gy", gy, n),
+                    need("gx", gx, n)));
         doUnaryBackward(op, x, y, gy, gx, n, a, b);
     }
 
@@ -191,8 +200,8 @@ public abstract class AbstractBackend implements Backend {
     public final void binary(BinaryOp op, StridedView a, StridedView b, Buffer out, int[] shape) {
         long n = elements(shape);
         if (n < 0 || lacksView(a, shape) || lacksView(b, shape) || lacks(out, n))
-            throw problem(this, "binary " + op, sizes("shape", shapeText(shape)), view("a", a, shape), view("b", b, shape),
-                    need("out", out, n));
+            throw fail(() -> problem(this, "binary " + op, sizes("shape", shapeText(shape)), view("a", a, shape), view("b", b, shape),
+                    need("out", out, n)));
         doBinary(op, a, b, out, shape);
     }
 
@@ -200,30 +209,37 @@ public abstract class AbstractBackend implements Backend {
     public final void where(StridedView cond, StridedView a, StridedView b, Buffer out, int[] shape) {
         long n = elements(shape);
         if (n < 0 || lacksView(cond, shape) || lacksView(a, shape) || lacksView(b, shape) || lacks(out, n))
-            throw problem(this, "where", sizes("shape", shapeText(shape)), view("cond", cond, shape), view("a", a, shape),
-                    view("b", b, shape), need("out", out, n));
+            throw fail(() -> problem(this, "where", sizes("shape", shapeText(shape)), view("cond", cond, shape), view("a", a, shape),
+                    view("b", b, shape), need("out", out, n)));
         doWhere(cond, a, b, out, shape);
     }
 
     @Override
     public final void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, long seed) {
         if (n < 0 || lacks(x, n) || lacks(y, n) || lacks(mask, n))
-            throw problem(this, "dropout", sizes("n", n), need("x", x, n), need("y", y, n), need("mask", mask, n));
+            throw fail(() -> problem(this, "dropout", sizes("n", n), need("x", x, n), need("y", y, n), need("mask", mask, n)));
         doDropout(x, y, mask, n, p, seed);
     }
 
+    /** {@link #fill}, with arguments that passed its checks. */
     protected abstract void doFill(Buffer out, int n, float value);
 
+    /** {@link #copyStrided}, with arguments that passed its checks. */
     protected abstract void doCopyStrided(StridedView src, StridedView dst, int[] shape);
 
+    /** {@link #unary}, with arguments that passed its checks. */
     protected abstract void doUnary(UnaryOp op, Buffer x, Buffer out, int n, float a, float b);
 
+    /** {@link #unaryBackward}, with arguments that passed its checks. */
     protected abstract void doUnaryBackward(UnaryOp op, Buffer x, Buffer y, Buffer gy, Buffer gx, int n, float a, float b);
 
+    /** {@link #binary}, with arguments that passed its checks. */
     protected abstract void doBinary(BinaryOp op, StridedView a, StridedView b, Buffer out, int[] shape);
 
+    /** {@link #where}, with arguments that passed its checks. */
     protected abstract void doWhere(StridedView cond, StridedView a, StridedView b, Buffer out, int[] shape);
 
+    /** {@link #dropout}, with arguments that passed its checks. */
     protected abstract void doDropout(Buffer x, Buffer y, Buffer mask, int n, float p, long seed);
 
     // ---------------------------------------------------------------- reductions
@@ -232,7 +248,7 @@ public abstract class AbstractBackend implements Backend {
     public final void reduce(ReduceOp op, Buffer x, Buffer out, int outer, int r, int inner) {
         long in = (long) outer * r * inner, res = (long) outer * inner;
         if ((outer | r | inner) < 0 || lacks(x, in) || lacks(out, res))
-            throw problem(this, "reduce " + op, sizes("outer", outer, "r", r, "inner", inner), need("x", x, in), need("out", out, res));
+            throw fail(() -> problem(this, "reduce " + op, sizes("outer", outer, "r", r, "inner", inner), need("x", x, in), need("out", out, res)));
         doReduce(op, x, out, outer, r, inner);
     }
 
@@ -240,7 +256,7 @@ public abstract class AbstractBackend implements Backend {
     public final void variance(Buffer x, Buffer out, int outer, int r, int inner, int correction) {
         long in = (long) outer * r * inner, res = (long) outer * inner;
         if ((outer | r | inner) < 0 || lacks(x, in) || lacks(out, res))
-            throw problem(this, "variance", sizes("outer", outer, "r", r, "inner", inner), need("x", x, in), need("out", out, res));
+            throw fail(() -> problem(this, "variance", sizes("outer", outer, "r", r, "inner", inner), need("x", x, in), need("out", out, res)));
         doVariance(x, out, outer, r, inner, correction);
     }
 
@@ -248,15 +264,18 @@ public abstract class AbstractBackend implements Backend {
     public final void scatterMiddle(Buffer index, Buffer g, Buffer gx, int outer, int r, int inner) {
         long full = (long) outer * r * inner, res = (long) outer * inner;
         if ((outer | r | inner) < 0 || lacks(index, res) || lacks(g, res) || lacks(gx, full))
-            throw problem(this, "scatterMiddle", sizes("outer", outer, "r", r, "inner", inner), need("index", index, res),
-                    need("g", g, res), need("gx", gx, full));
+            throw fail(() -> problem(this, "scatterMiddle", sizes("outer", outer, "r", r, "inner", inner), need("index", index, res),
+                    need("g", g, res), need("gx", gx, full)));
         doScatterMiddle(index, g, gx, outer, r, inner);
     }
 
+    /** {@link #reduce}, with arguments that passed its checks. */
     protected abstract void doReduce(ReduceOp op, Buffer x, Buffer out, int outer, int r, int inner);
 
+    /** {@link #variance}, with arguments that passed its checks. */
     protected abstract void doVariance(Buffer x, Buffer out, int outer, int r, int inner, int correction);
 
+    /** {@link #scatterMiddle}, with arguments that passed its checks. */
     protected abstract void doScatterMiddle(Buffer index, Buffer g, Buffer gx, int outer, int r, int inner);
 
     // ---------------------------------------------------------------- linear algebra
@@ -278,8 +297,8 @@ public abstract class AbstractBackend implements Backend {
         long needA = batched(batch, aBatchStride, (long) m * k), needB = batched(batch, bBatchStride, (long) k * n);
         long needC = (long) batch * m * n;
         if ((batch | m | n | k) < 0 || aBatchStride < 0 || bBatchStride < 0 || lacks(a, needA) || lacks(b, needB) || lacks(c, needC))
-            throw problem(this, op, sizes("batch", batch, "m", m, "n", n, "k", k, "aBatchStride", aBatchStride,
-                    "bBatchStride", bBatchStride), need("a", a, needA), need("b", b, needB), need("c", c, needC));
+            throw fail(() -> problem(this, op, sizes("batch", batch, "m", m, "n", n, "k", k, "aBatchStride", aBatchStride,
+                    "bBatchStride", bBatchStride), need("a", a, needA), need("b", b, needB), need("c", c, needC)));
     }
 
     /** Floats a batch of matrices of {@code each} floats, {@code stride} apart, spans. */
@@ -291,16 +310,16 @@ public abstract class AbstractBackend implements Backend {
     public final void conv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g) {
         if (g == null || lacks(x, input(g)) || lacks(weight, weights(g)) || bias != null && lacks(bias, g.cOut())
                 || lacks(out, output(g)))
-            throw problem(this, "conv2d", sizes("geometry", g), need("x", x, input(g)), need("weight", weight, weights(g)),
-                    optional("bias", bias, g == null ? 0 : g.cOut()), need("out", out, output(g)));
+            throw fail(() -> problem(this, "conv2d", sizes("geometry", g), need("x", x, input(g)), need("weight", weight, weights(g)),
+                    optional("bias", bias, g == null ? 0 : g.cOut()), need("out", out, output(g))));
         doConv2d(x, weight, bias, out, g);
     }
 
     @Override
     public final void conv2dBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvGeometry g) {
         if (g == null || lacks(gy, output(g)) || lacks(weight, weights(g)) || lacks(gx, input(g)))
-            throw problem(this, "conv2dBackwardInput", sizes("geometry", g), need("gy", gy, output(g)),
-                    need("weight", weight, weights(g)), need("gx", gx, input(g)));
+            throw fail(() -> problem(this, "conv2dBackwardInput", sizes("geometry", g), need("gy", gy, output(g)),
+                    need("weight", weight, weights(g)), need("gx", gx, input(g))));
         doConv2dBackwardInput(gy, weight, gx, g);
     }
 
@@ -308,8 +327,8 @@ public abstract class AbstractBackend implements Backend {
     public final void conv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g) {
         if (g == null || lacks(x, input(g)) || lacks(gy, output(g)) || lacks(gWeight, weights(g))
                 || gBias != null && lacks(gBias, g.cOut()))
-            throw problem(this, "conv2dBackwardWeight", sizes("geometry", g), need("x", x, input(g)), need("gy", gy, output(g)),
-                    need("gWeight", gWeight, weights(g)), optional("gBias", gBias, g == null ? 0 : g.cOut()));
+            throw fail(() -> problem(this, "conv2dBackwardWeight", sizes("geometry", g), need("x", x, input(g)), need("gy", gy, output(g)),
+                    need("gWeight", gWeight, weights(g)), optional("gBias", gBias, g == null ? 0 : g.cOut())));
         doConv2dBackwardWeight(x, gy, gWeight, gBias, g);
     }
 
@@ -325,13 +344,17 @@ public abstract class AbstractBackend implements Backend {
         return g == null ? 0 : (long) g.n() * g.cOut() * g.outH() * g.outW();
     }
 
+    /** {@link #matmul}, with arguments that passed its checks. */
     protected abstract void doMatmul(Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                                      boolean transA, boolean transB, int aBatchStride, int bBatchStride);
 
+    /** {@link #conv2d}, with arguments that passed its checks. */
     protected abstract void doConv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g);
 
+    /** {@link #conv2dBackwardInput}, with arguments that passed its checks. */
     protected abstract void doConv2dBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvGeometry g);
 
+    /** {@link #conv2dBackwardWeight}, with arguments that passed its checks. */
     protected abstract void doConv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g);
 
     // ---------------------------------------------------------------- pooling
@@ -339,30 +362,30 @@ public abstract class AbstractBackend implements Backend {
     @Override
     public final void maxPool2d(Buffer x, Buffer out, Buffer argmax, PoolGeometry g) {
         if (g == null || lacks(x, input(g)) || lacks(out, output(g)) || lacks(argmax, output(g)))
-            throw problem(this, "maxPool2d", sizes("geometry", g), need("x", x, input(g)), need("out", out, output(g)),
-                    need("argmax", argmax, output(g)));
+            throw fail(() -> problem(this, "maxPool2d", sizes("geometry", g), need("x", x, input(g)), need("out", out, output(g)),
+                    need("argmax", argmax, output(g))));
         doMaxPool2d(x, out, argmax, g);
     }
 
     @Override
     public final void maxPool2dBackward(Buffer gy, Buffer argmax, Buffer gx, PoolGeometry g) {
         if (g == null || lacks(gy, output(g)) || lacks(argmax, output(g)) || lacks(gx, input(g)))
-            throw problem(this, "maxPool2dBackward", sizes("geometry", g), need("gy", gy, output(g)),
-                    need("argmax", argmax, output(g)), need("gx", gx, input(g)));
+            throw fail(() -> problem(this, "maxPool2dBackward", sizes("geometry", g), need("gy", gy, output(g)),
+                    need("argmax", argmax, output(g)), need("gx", gx, input(g))));
         doMaxPool2dBackward(gy, argmax, gx, g);
     }
 
     @Override
     public final void avgPool2d(Buffer x, Buffer out, PoolGeometry g) {
         if (g == null || lacks(x, input(g)) || lacks(out, output(g)))
-            throw problem(this, "avgPool2d", sizes("geometry", g), need("x", x, input(g)), need("out", out, output(g)));
+            throw fail(() -> problem(this, "avgPool2d", sizes("geometry", g), need("x", x, input(g)), need("out", out, output(g))));
         doAvgPool2d(x, out, g);
     }
 
     @Override
     public final void avgPool2dBackward(Buffer gy, Buffer gx, PoolGeometry g) {
         if (g == null || lacks(gy, output(g)) || lacks(gx, input(g)))
-            throw problem(this, "avgPool2dBackward", sizes("geometry", g), need("gy", gy, output(g)), need("gx", gx, input(g)));
+            throw fail(() -> problem(this, "avgPool2dBackward", sizes("geometry", g), need("gy", gy, output(g)), need("gx", gx, input(g))));
         doAvgPool2dBackward(gy, gx, g);
     }
 
@@ -374,12 +397,16 @@ public abstract class AbstractBackend implements Backend {
         return g == null ? 0 : (long) g.n() * g.c() * g.outH() * g.outW();
     }
 
+    /** {@link #maxPool2d}, with arguments that passed its checks. */
     protected abstract void doMaxPool2d(Buffer x, Buffer out, Buffer argmax, PoolGeometry g);
 
+    /** {@link #maxPool2dBackward}, with arguments that passed its checks. */
     protected abstract void doMaxPool2dBackward(Buffer gy, Buffer argmax, Buffer gx, PoolGeometry g);
 
+    /** {@link #avgPool2d}, with arguments that passed its checks. */
     protected abstract void doAvgPool2d(Buffer x, Buffer out, PoolGeometry g);
 
+    /** {@link #avgPool2dBackward}, with arguments that passed its checks. */
     protected abstract void doAvgPool2dBackward(Buffer gy, Buffer gx, PoolGeometry g);
 
     // ---------------------------------------------------------------- softmax family
@@ -388,8 +415,8 @@ public abstract class AbstractBackend implements Backend {
     public final void softmax(Buffer x, Buffer y, int outer, int r, int inner, boolean log) {
         long n = (long) outer * r * inner;
         if ((outer | r | inner) < 0 || lacks(x, n) || lacks(y, n))
-            throw problem(this, log ? "logSoftmax" : "softmax", sizes("outer", outer, "r", r, "inner", inner),
-                    need("x", x, n), need("y", y, n));
+            throw fail(() -> problem(this, log ? "logSoftmax" : "softmax", sizes("outer", outer, "r", r, "inner", inner),
+                    need("x", x, n), need("y", y, n)));
         doSoftmax(x, y, outer, r, inner, log);
     }
 
@@ -397,8 +424,8 @@ public abstract class AbstractBackend implements Backend {
     public final void softmaxBackward(Buffer y, Buffer gy, Buffer gx, int outer, int r, int inner, boolean log) {
         long n = (long) outer * r * inner;
         if ((outer | r | inner) < 0 || lacks(y, n) || lacks(gy, n) || lacks(gx, n))
-            throw problem(this, log ? "logSoftmaxBackward" : "softmaxBackward", sizes("outer", outer, "r", r, "inner", inner),
-                    need("y", y, n), need("gy", gy, n), need("gx", gx, n));
+            throw fail(() -> problem(this, log ? "logSoftmaxBackward" : "softmaxBackward", sizes("outer", outer, "r", r, "inner", inner),
+                    need("y", y, n), need("gy", gy, n), need("gx", gx, n)));
         doSoftmaxBackward(y, gy, gx, outer, r, inner, log);
     }
 
@@ -406,8 +433,8 @@ public abstract class AbstractBackend implements Backend {
     public final void crossEntropy(Buffer logits, Buffer labels, Buffer loss, Buffer lse, int n, int c) {
         long nc = (long) n * c;
         if ((n | c) < 0 || lacks(logits, nc) || lacks(labels, n) || lacks(loss, 1) || lacks(lse, n))
-            throw problem(this, "crossEntropy", sizes("n", n, "c", c), need("logits", logits, nc), need("labels", labels, n),
-                    need("loss", loss, 1), need("lse", lse, n));
+            throw fail(() -> problem(this, "crossEntropy", sizes("n", n, "c", c), need("logits", logits, nc), need("labels", labels, n),
+                    need("loss", loss, 1), need("lse", lse, n)));
         doCrossEntropy(logits, labels, loss, lse, n, c);
     }
 
@@ -415,17 +442,21 @@ public abstract class AbstractBackend implements Backend {
     public final void crossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx, int n, int c) {
         long nc = (long) n * c;
         if ((n | c) < 0 || lacks(logits, nc) || lacks(labels, n) || lacks(lse, n) || lacks(gLoss, 1) || lacks(gx, nc))
-            throw problem(this, "crossEntropyBackward", sizes("n", n, "c", c), need("logits", logits, nc),
-                    need("labels", labels, n), need("lse", lse, n), need("gLoss", gLoss, 1), need("gx", gx, nc));
+            throw fail(() -> problem(this, "crossEntropyBackward", sizes("n", n, "c", c), need("logits", logits, nc),
+                    need("labels", labels, n), need("lse", lse, n), need("gLoss", gLoss, 1), need("gx", gx, nc)));
         doCrossEntropyBackward(logits, labels, lse, gLoss, gx, n, c);
     }
 
+    /** {@link #softmax}, with arguments that passed its checks. */
     protected abstract void doSoftmax(Buffer x, Buffer y, int outer, int r, int inner, boolean log);
 
+    /** {@link #softmaxBackward}, with arguments that passed its checks. */
     protected abstract void doSoftmaxBackward(Buffer y, Buffer gy, Buffer gx, int outer, int r, int inner, boolean log);
 
+    /** {@link #crossEntropy}, with arguments that passed its checks. */
     protected abstract void doCrossEntropy(Buffer logits, Buffer labels, Buffer loss, Buffer lse, int n, int c);
 
+    /** {@link #crossEntropyBackward}, with arguments that passed its checks. */
     protected abstract void doCrossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx,
                                                    int n, int c);
 
@@ -438,9 +469,9 @@ public abstract class AbstractBackend implements Backend {
         long all = (long) n * c * hw;
         if ((n | c | hw) < 0 || lacks(x, all) || lacks(gamma, c) || lacks(beta, c) || lacks(runMean, c) || lacks(runVar, c)
                 || lacks(y, all) || lacks(saveMean, c) || lacks(saveInvStd, c))
-            throw problem(this, "batchNorm", sizes("n", n, "c", c, "hw", hw), need("x", x, all), need("gamma", gamma, c),
+            throw fail(() -> problem(this, "batchNorm", sizes("n", n, "c", c, "hw", hw), need("x", x, all), need("gamma", gamma, c),
                     need("beta", beta, c), need("runMean", runMean, c), need("runVar", runVar, c), need("y", y, all),
-                    need("saveMean", saveMean, c), need("saveInvStd", saveInvStd, c));
+                    need("saveMean", saveMean, c), need("saveInvStd", saveInvStd, c)));
         doBatchNorm(x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, n, c, hw, eps, momentum, training);
     }
 
@@ -450,16 +481,18 @@ public abstract class AbstractBackend implements Backend {
         long all = (long) n * c * hw;
         if ((n | c | hw) < 0 || lacks(x, all) || lacks(gy, all) || lacks(gamma, c) || lacks(saveMean, c)
                 || lacks(saveInvStd, c) || lacks(gx, all) || lacks(gGamma, c) || lacks(gBeta, c))
-            throw problem(this, "batchNormBackward", sizes("n", n, "c", c, "hw", hw), need("x", x, all), need("gy", gy, all),
+            throw fail(() -> problem(this, "batchNormBackward", sizes("n", n, "c", c, "hw", hw), need("x", x, all), need("gy", gy, all),
                     need("gamma", gamma, c), need("saveMean", saveMean, c), need("saveInvStd", saveInvStd, c),
-                    need("gx", gx, all), need("gGamma", gGamma, c), need("gBeta", gBeta, c));
+                    need("gx", gx, all), need("gGamma", gGamma, c), need("gBeta", gBeta, c)));
         doBatchNormBackward(x, gy, gamma, saveMean, saveInvStd, gx, gGamma, gBeta, n, c, hw, training);
     }
 
+    /** {@link #batchNorm}, with arguments that passed its checks. */
     protected abstract void doBatchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer runMean, Buffer runVar,
                                         Buffer y, Buffer saveMean, Buffer saveInvStd,
                                         int n, int c, int hw, float eps, float momentum, boolean training);
 
+    /** {@link #batchNormBackward}, with arguments that passed its checks. */
     protected abstract void doBatchNormBackward(Buffer x, Buffer gy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                                 Buffer gx, Buffer gGamma, Buffer gBeta, int n, int c, int hw,
                                                 boolean training);
@@ -473,18 +506,19 @@ public abstract class AbstractBackend implements Backend {
         if (step == null || sizes == null || params == null || grads == null || params.length != sizes.length
                 || grads.length != sizes.length || states >= 1 && (state1 == null || state1.length != sizes.length)
                 || states >= 2 && (state2 == null || state2.length != sizes.length))
-            throw new IllegalArgumentException("optimizerStep on " + name() + ": need a step, one size per tensor and as many "
-                    + "params, grads" + (states >= 1 ? ", state1" : "") + (states >= 2 ? ", state2" : "") + " buffers; got "
-                    + (step == null ? "no step" : step.kind() + " (" + states + " state tensors)") + ", " + count(sizes) + " sizes, "
-                    + count(params) + " params, " + count(grads) + " grads, " + count(state1) + " state1, " + count(state2) + " state2");
+            throw fail(() -> new IllegalArgumentException("optimizerStep on " + name() + ": need a step, one size per tensor "
+                    + "and as many params, grads" + (states >= 1 ? ", state1" : "") + (states >= 2 ? ", state2" : "")
+                    + " buffers; got " + (step == null ? "no step" : step.kind() + " (" + states + " state tensors)") + ", "
+                    + count(sizes) + " sizes, " + count(params) + " params, " + count(grads) + " grads, " + count(state1)
+                    + " state1, " + count(state2) + " state2"));
         for (int i = 0; i < sizes.length; i++) {
-            int n = sizes[i];
+            int n = sizes[i], t = i;
             if (n < 0 || lacks(params[i], n) || lacks(grads[i], n) || states >= 1 && lacks(state1[i], n)
                     || states >= 2 && lacks(state2[i], n))
-                throw problem(this, "optimizerStep " + step.kind(), sizes("tensor", i, "size", n),
-                        need("params[" + i + "]", params[i], n), need("grads[" + i + "]", grads[i], n),
-                        states >= 1 ? need("state1[" + i + "]", state1[i], n) : optional("state1", null, 0),
-                        states >= 2 ? need("state2[" + i + "]", state2[i], n) : optional("state2", null, 0));
+                throw fail(() -> problem(this, "optimizerStep " + step.kind(), sizes("tensor", t, "size", n),
+                        need("params[" + t + "]", params[t], n), need("grads[" + t + "]", grads[t], n),
+                        states >= 1 ? need("state1[" + t + "]", state1[t], n) : optional("state1", null, 0),
+                        states >= 2 ? need("state2[" + t + "]", state2[t], n) : optional("state2", null, 0)));
         }
         doOptimizerStep(step, params, grads, state1, state2, sizes);
     }

@@ -20,7 +20,7 @@ public abstract class CpuBackend extends AbstractBackend {
 
     /** The array behind a buffer this backend made (the boundary checks have made sure it is one). */
     protected static float[] f(Buffer buffer) {
-        return ((CpuBuffer) buffer).data;
+        return ((CpuBuffer) buffer).data();
     }
 
     /** The arrays behind a list of buffers (null stays null). */
@@ -53,7 +53,7 @@ public abstract class CpuBackend extends AbstractBackend {
 
     @Override
     protected boolean owns(Buffer buffer) {
-        return buffer instanceof CpuBuffer cpu && cpu.owner == this && cpu.live();
+        return buffer instanceof CpuBuffer cpu && cpu.owner() == this && cpu.live();
     }
 
     @Override
@@ -103,9 +103,9 @@ public abstract class CpuBackend extends AbstractBackend {
     protected void doFree(Buffer buffer) {
         CpuBuffer cpu = (CpuBuffer) buffer;
         if (!cpu.markFreed()) return; // a racing second free: the first one returned the memory
-        if (cpu.borrowed) return;     // the caller's array: it stays theirs, it never enters the pool
-        bytesInUse.addAndGet(-(long) cpu.data.length * Float.BYTES);
-        pool.give(cpu.data);
+        if (cpu.borrowed()) return;     // the caller's array: it stays theirs, it never enters the pool
+        bytesInUse.addAndGet(-(long) cpu.data().length * Float.BYTES);
+        pool.give(cpu.data());
     }
 
     @Override

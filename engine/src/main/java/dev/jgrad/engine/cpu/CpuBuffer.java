@@ -5,20 +5,14 @@ import dev.jgrad.engine.Buffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A CPU buffer: a plain Java float array, the backend that made it, and whether the array is
- * borrowed (the caller's own, from {@code wrap}: it is never pooled) or the backend's (from its
- * {@link ArrayPool}).
+ * A CPU buffer: a plain Java float array, the backend that made it, whether the array is borrowed
+ * (the caller's own, from {@code wrap}: it is never pooled) or the backend's (from its
+ * {@link ArrayPool}), and whether it was freed.
  */
-final class CpuBuffer implements Buffer {
-    final float[] data;
-    final CpuBackend owner;
-    final boolean borrowed;
-    private final AtomicBoolean freed = new AtomicBoolean();
+record CpuBuffer(float[] data, CpuBackend owner, boolean borrowed, AtomicBoolean freed) implements Buffer {
 
     CpuBuffer(float[] data, CpuBackend owner, boolean borrowed) {
-        this.data = data;
-        this.owner = owner;
-        this.borrowed = borrowed;
+        this(data, owner, borrowed, new AtomicBoolean());
     }
 
     @Override
@@ -26,8 +20,12 @@ final class CpuBuffer implements Buffer {
         return data.length;
     }
 
+    /**
+     * Not freed yet, as far as this thread has seen (a plain read: a free on another thread that
+     * races with a use here is the caller's bug, and is not promised to be caught).
+     */
     boolean live() {
-        return !freed.get();
+        return !freed.getPlain();
     }
 
     /** Marks the buffer freed; false if it already was. */
