@@ -40,7 +40,11 @@ public final class Device {
         this.backend = backend;
     }
 
-    /** The backend that runs this device's ops. */
+    /**
+     * The backend that runs this device's ops. Every call is checked at the boundary
+     * ({@link AbstractBackend}); a backend that implements {@link Backend} directly is returned
+     * behind those checks, not as itself.
+     */
     public Backend backend() {
         return backend;
     }
