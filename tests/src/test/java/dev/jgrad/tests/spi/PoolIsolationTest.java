@@ -46,10 +46,12 @@ class PoolIsolationTest {
             if (be instanceof CpuBackend cpu)
                 assertEquals(pooled, cpu.pooledBytes(), "freeing a user's array must not add it to the pool");
             float[] viaTensor = pattern();
+            Buffer wrapped = be.wrap(viaTensor);
             try (MemoryScope scope = MemoryScope.open()) {
-                Tensor t = Tensor.wrap(d, be.wrap(viaTensor), N);
+                Tensor t = Tensor.wrap(d, wrapped, N);
                 t.mul(2f);  // the product is jgrad's own array: it, and only it, goes to the pool at the scope's end
             }
+            be.free(wrapped);  // the tensor borrowed it; freeing it stays the caller's (on CUDA it is a device copy)
             if (be instanceof CpuBackend cpu)
                 assertEquals(pooled + 4L * N, cpu.pooledBytes(), "only the product's array may join the pool, not the user's");
             assertEquals(inUse, be.bytesInUse(), "wrapped user memory is not counted as the backend's");
