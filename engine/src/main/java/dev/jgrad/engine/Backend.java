@@ -1,28 +1,135 @@
 package dev.jgrad.engine;
 
+import java.lang.foreign.MemorySegment;
+
 /**
- * The one contract between jgrad's tensors and hardware. Every op a {@link Tensor} offers ends in
- * exactly one call of one method here; a backend implements all of them.
+ * The one contract between jgrad's tensors and hardware, and jgrad's kernel SPI: every op a
+ * {@link Tensor} offers ends in exactly one call of one method here, and a program may call these
+ * methods itself on raw {@link Buffer}s (see {@link #wrap(float[])}).
  *
- * <p>Conventions, so that every implementation can stay a plain loop nest:
+ * <h2>Conventions</h2>
  * <ul>
  *   <li>Buffers passed to compute methods are contiguous row-major and start at element 0, unless
- *       the parameter is a {@link StridedView}. The caller ({@code Tensor}) validates shapes and
- *       allocates outputs; a backend may trust the sizes it is given.</li>
+ *       the parameter is a {@link StridedView}. Sizes are element counts (floats, not bytes); a
+ *       shape is written like {@code (n, c, h, w)}.</li>
+ *   <li>Every size is checked before memory is touched: a negative size, a null or foreign buffer,
+ *       or a buffer smaller than its sizes need throws {@link IllegalArgumentException} naming the
+ *       op, the sizes and the buffer ({@link AbstractBackend} does this once for every backend).
+ *       A buffer may be larger than needed; only its first elements are used.</li>
  *   <li>Outputs never alias inputs, except where a method says so.</li>
- *   <li>Sizes are element counts; a shape is written like {@code (n, c, h, w)}.</li>
- *   <li>Methods may run asynchronously; {@link #copyOut} waits for the work before it.</li>
+ *   <li>Methods may run asynchronously (the CUDA backend queues them on one stream); each sees the
+ *       results of the calls before it, and {@link #copyOut} and {@link #read} wait for them.</li>
+ *   <li>NaN and infinities behave as in PyTorch (propagated by arithmetic, reductions, softmax,
+ *       {@code maximum}/{@code minimum}), except where jgrad documents its own rule: max, argmax
+ *       and max-pooling pick the first maximum, and in max-pooling a NaN beats every number, the
+ *       first NaN of a window the later ones.</li>
+ *   <li>Same inputs, same bits: for a fixed backend and thread count, every result is
+ *       bit-identical from call to call (each floating-point reduction has one fixed order).</li>
  * </ul>
+ *
+ * <h2>Buffers: who owns what</h2>
+ * A buffer from {@link #allocate} belongs to its caller until the caller passes it to
+ * {@link #free}, once; it must not be used afterwards (the CPU and CUDA backends reject a freed
+ * buffer). A buffer from {@link #wrap(float[])} or {@link #wrap(MemorySegment)} is freed the same
+ * way, but where it shares the caller's memory (a CPU backend and a {@code float[]}), freeing it
+ * only ends the buffer: that memory stays the caller's and never enters a backend's pool. A
+ * buffer belongs to the backend that made it and is passed to no other; data moves between
+ * backends through the host ({@link #copyOut}, {@link #copyIn}) or {@link Tensor#to}.
+ *
+ * <h2>Threads</h2>
+ * One backend instance serves every thread that uses its device. {@link #allocate},
+ * {@link #free}, {@link #wrap(float[])}, the copies and {@link #bytesInUse} must be thread-safe (a
+ * data-loading thread copies batches in while the training thread computes); compute calls on
+ * different buffers may come from different threads, and a backend that cannot run them at the
+ * same time serializes them itself.
+ *
+ * <h2>Stability (the SPI promise)</h2>
+ * jgrad is at 0.x. Until 1.0:
+ * <ul>
+ *   <li>within a minor version (0.1.0, 0.1.1, ...) this interface, {@link AbstractBackend},
+ *       {@link Buffer} and {@link BackendProvider} only grow: a new method always comes with a
+ *       default (built from the existing methods, or throwing UnsupportedOperationException that
+ *       names the op), so a backend built against an earlier 0.1.x still compiles and runs, and no
+ *       signature, argument convention or documented rule of an existing method changes;</li>
+ *   <li>a new minor version (0.2) may change or remove methods; every such change is listed in
+ *       the release notes with what replaces it;</li>
+ *   <li>the enums ({@link UnaryOp}, {@link BinaryOp}, {@link ReduceOp},
+ *       {@link OptimizerStep.Kind}) may gain constants within a minor version; a backend that
+ *       meets an unknown one throws UnsupportedOperationException naming it.</li>
+ * </ul>
+ * From 1.0 on, incompatible changes come only with a new major version.
+ *
+ * <h2>Writing a backend</h2>
+ * <ol>
+ *   <li>Extend {@link AbstractBackend}: implement {@link #name()}, {@link #bytesInUse()},
+ *       {@link AbstractBackend#owns(Buffer)}, the memory methods ({@code doAllocate},
+ *       {@code doCopyIn}, {@code doCopyOut}, {@code doFree}) and one protected {@code do}
+ *       method per compute method of this interface ({@code doMatmul} for {@link #matmul}, and so
+ *       on), each receiving arguments that were already checked. {@code doRead} and the
+ *       {@code doWrap} methods have defaults that copy. (A class that implements this interface
+ *       directly works too: {@link Device} puts it behind the same checks, except ownership,
+ *       which it must then check itself.)</li>
+ *   <li>Register a {@link BackendProvider} in
+ *       {@code META-INF/services/dev.jgrad.engine.BackendProvider} (and with {@code provides} in
+ *       its {@code module-info}).</li>
+ *   <li>Run the conformance suite from a test, with the artifact {@code jgrad-conformance}:
+ *       {@code dev.jgrad.conformance.Conformance.assertConforms("my-device")}. It checks every
+ *       op, forward and gradient, against an independent float64 reference on awkward shapes and
+ *       strided views, NaN and infinity inputs against PyTorch's answers, the tie-breaking rules,
+ *       sizes at the hardware's launch limits, the dropout masks (the {@link Philox} stream, the
+ *       same on every backend) and transfers to and from the other devices.</li>
+ * </ol>
  */
 public interface Backend {
 
-    /** A short name such as {@code cpu-vectorized}; shown in error messages. */
+    /** A short name such as {@code cpu-vectorized}, unique among backends; shown in error messages. */
     String name();
 
     // ---------------------------------------------------------------- memory
 
-    /** A new buffer of {@code numel} floats; its contents are undefined. */
+    /** A new buffer of {@code numel} floats ({@code numel >= 0}); its contents are undefined. */
     Buffer allocate(int numel);
+
+    /**
+     * A buffer holding {@code data}: the array itself where this backend can address it (the CPU
+     * backends: no copy, and writes through the buffer show in the array and the other way round),
+     * otherwise a copy in this backend's memory (the CUDA backend), which later writes to the array
+     * do not reach. Either way {@link #free} of the buffer never hands the array to a pool.
+     *
+     * <p>The default copies ({@link #allocate} then {@link #copyIn}).
+     *
+     * @throws NullPointerException     if {@code data} is null
+     * @throws IllegalArgumentException if {@code data} is empty (use {@code allocate(0)})
+     */
+    default Buffer wrap(float[] data) {
+        BoundaryChecks.checkArray(name(), data);
+        Buffer b = allocate(data.length);
+        copyIn(data, 0, b, 0, data.length);
+        return b;
+    }
+
+    /**
+     * A buffer holding the floats of {@code segment} (native byte order, {@code byteSize / 4} of
+     * them), for data that lives off the Java heap. Without a copy where this backend can address
+     * the segment's memory; the CPU backends can only for a writable heap segment over a whole
+     * {@code float[]} ({@code MemorySegment.ofArray(floats)}), and copy a native segment (or a
+     * slice, or a read-only segment) into a new array, so that writes through the buffer do not
+     * reach the segment: read results back with {@link #copyOut}. The CUDA backend always copies
+     * to the device.
+     *
+     * <p>The default copies ({@link #allocate} then {@link #copyIn}).
+     *
+     * @throws NullPointerException     if {@code segment} is null
+     * @throws IllegalArgumentException if the segment is empty, its size is not a multiple of 4
+     *                                  bytes, or it is not 4-byte aligned
+     */
+    default Buffer wrap(MemorySegment segment) {
+        BoundaryChecks.checkSegment(name(), segment);
+        float[] host = BoundaryChecks.floats(segment);
+        Buffer b = allocate(host.length);
+        copyIn(host, 0, b, 0, host.length);
+        return b;
+    }
 
     /** Copies {@code n} host floats into {@code dst[dstOffset ...]}. */
     void copyIn(float[] src, int srcOffset, Buffer dst, int dstOffset, int n);
@@ -37,7 +144,11 @@ public interface Backend {
         return one[0];
     }
 
-    /** Returns the buffer's memory; the buffer must not be used afterwards. */
+    /**
+     * Ends {@code buffer}: its memory goes back to this backend (its pool or the system), unless
+     * it is memory this backend borrowed ({@link #wrap(float[])} on the CPU). The buffer must not
+     * be used afterwards.
+     */
     void free(Buffer buffer);
 
     /**

@@ -4,6 +4,7 @@ import dev.jgrad.engine.autograd.GradMode;
 import dev.jgrad.engine.autograd.Node;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * An n-dimensional float32 array on one {@link Device}, with reverse-mode autograd.
@@ -64,6 +65,35 @@ public final class Tensor implements AutoCloseable {
         Tensor t = empty(device, shape);
         device.backend().copyIn(data, 0, t.buffer(), 0, n);
         return t;
+    }
+
+    /**
+     * A tensor of {@code shape} over {@code buffer}, without a copy: element {@code i} of the
+     * row-major tensor is element {@code i} of the buffer, so writes through either show in the
+     * other. The buffer must belong to {@code device}'s backend and hold at least
+     * {@code numel(shape)} floats (only the first {@code numel} are used).
+     *
+     * <p>The tensor borrows the buffer: closing it (or the end of its {@link MemoryScope}) ends the
+     * tensor and its views but never frees the buffer, which stays the caller's; the caller keeps it
+     * alive while the tensor is in use, and frees it afterwards if it owns it.
+     *
+     * @throws IllegalArgumentException if the buffer is not a live buffer of {@code device}, or is
+     *                                  smaller than the shape
+     */
+    public static Tensor wrap(Device device, Buffer buffer, int... shape) {
+        Objects.requireNonNull(device, "wrap: device is null");
+        Objects.requireNonNull(buffer, "wrap: buffer is null");
+        int[] s = Shapes.copy(shape);
+        for (int d : s)
+            if (d < 0) throw new IllegalArgumentException("wrap: shape " + Arrays.toString(s) + " has a negative size");
+        int n = Shapes.numel(s);
+        if (device.backend() instanceof AbstractBackend checked && !checked.owns(buffer))
+            throw new IllegalArgumentException("wrap: the buffer (a " + buffer.getClass().getSimpleName()
+                    + ") is not a live buffer of " + device + ": it was made by another backend, or already freed");
+        if (buffer.capacity() < n)
+            throw new IllegalArgumentException("wrap: shape " + Shapes.str(s) + " needs " + n + " floats, the buffer holds "
+                    + buffer.capacity());
+        return new Tensor(new Storage(device, buffer, true), s, Shapes.contiguousStrides(s), 0);
     }
 
     /** A 2-D tensor {@code (rows.length, rows[0].length)} from a Java matrix. */
@@ -191,6 +221,25 @@ public final class Tensor implements AutoCloseable {
             expected *= shape[d];
         }
         return true;
+    }
+
+    /**
+     * This tensor's elements as a buffer of its device's backend, element {@code i} of the row-major
+     * tensor at buffer element {@code i}, for a program that calls {@link Backend} methods itself.
+     *
+     * <p>Without a copy when the tensor is laid out that way already ({@link #isContiguous()} with
+     * {@link #offset()} 0, such as every tensor an op returns): then the buffer is this tensor's
+     * memory, and writes through either show in the other (the buffer may hold more elements than
+     * {@link #numel()}, after a slice). Any other tensor (a transpose, a slice past the first row)
+     * is first copied by {@link #contiguous()}, and the buffer is the copy's memory.
+     *
+     * <p>Either way the buffer belongs to a tensor, not to the caller: never {@code free} it. It is
+     * valid until that tensor's memory is released: this tensor's, or the copy's, which belongs to
+     * the current {@link MemoryScope} like every new tensor (outside a scope, it lives while the
+     * buffer is referenced). To move it to another device first, {@code to(device).toBuffer()}.
+     */
+    public Buffer toBuffer() {
+        return dense().buffer();
     }
 
     /** The elements as a row-major Java array (a copy). */

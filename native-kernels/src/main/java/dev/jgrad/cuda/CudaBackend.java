@@ -1,6 +1,6 @@
 package dev.jgrad.cuda;
 
-import dev.jgrad.engine.Backend;
+import dev.jgrad.engine.AbstractBackend;
 import dev.jgrad.engine.BinaryOp;
 import dev.jgrad.engine.Buffer;
 import dev.jgrad.engine.ConvGeometry;
@@ -16,7 +16,7 @@ import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuInit;
 
 /**
- * The CUDA backend: every {@link Backend} method is one or a few launches of the hand-written
+ * The CUDA backend: every {@link dev.jgrad.engine.Backend} method is one or a few launches of the hand-written
  * kernels in native-kernels (see each .cu file's header), on one stream of one GPU. Matmul uses
  * {@code sgemm_v4} by default; {@code -Djgrad.cuda.matmul=v1|v2|v3|v4|cublas} picks another version
  * or the cuBLAS baseline.
@@ -26,7 +26,7 @@ import static jcuda.driver.JCudaDriver.cuInit;
  * {@code cuda (emulated)}. Launch shapes respect the hardware's limits (gridDim.y and gridDim.z at
  * most 65535): the kernels loop over those dimensions and the host caps them.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend extends AbstractBackend {
     private static final int THREADS = 256;
     /** The hardware's limit on gridDim.y and gridDim.z. */
     static final int MAX_GRID_YZ = 65535;
@@ -117,6 +117,8 @@ public final class CudaBackend implements Backend {
 
     /** cuMemcpyDtoDAsync of {@code n} floats: the device's copy bandwidth, the ceiling for memory-bound kernels. */
     public void copyDeviceToDevice(Buffer src, Buffer dst, int n) {
+        requireElements("copyDeviceToDevice", "src", src, n);
+        requireElements("copyDeviceToDevice", "dst", dst, n);
         rt.makeCurrent();
         driver.copyDtoDAsync(d(dst).address, d(src).address, (long) n * Float.BYTES);
     }
@@ -124,12 +126,14 @@ public final class CudaBackend implements Backend {
     /** {@link #matmul} with a named version ({@code v1}, {@code v2}, {@code v3}, {@code v4} or {@code cublas}). */
     public void matmulWith(String version, Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                            boolean transA, boolean transB) {
+        checkMatmul("matmulWith " + version, a, b, c, batch, m, n, k, 0, 0);
         gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, 0, 0, MAX_GRID_YZ);
     }
 
     /** {@link #matmulWith} with batch strides of A and B in elements (0 broadcasts one matrix). */
     public void matmulWith(String version, Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                            boolean transA, boolean transB, long aBatchStride, long bBatchStride) {
+        checkMatmul("matmulWith " + version, a, b, c, batch, m, n, k, aBatchStride, bBatchStride);
         gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride, MAX_GRID_YZ);
     }
 
@@ -142,6 +146,7 @@ public final class CudaBackend implements Backend {
                            boolean transA, boolean transB, long aBatchStride, long bBatchStride, int gridLimitYZ) {
         if (gridLimitYZ < 1 || gridLimitYZ > MAX_GRID_YZ)
             throw new IllegalArgumentException("matmulWith: gridLimitYZ " + gridLimitYZ + " is not in [1, " + MAX_GRID_YZ + "]");
+        checkMatmul("matmulWith " + version, a, b, c, batch, m, n, k, aBatchStride, bBatchStride);
         gemmVersion(version, d(a), d(b), d(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride, gridLimitYZ);
     }
 
@@ -155,10 +160,14 @@ public final class CudaBackend implements Backend {
         return driver.blas().unavailableReason();
     }
 
+    /** The device memory behind a buffer of this backend (the boundary checks have made sure it is one). */
     private static CudaBuffer d(Buffer b) {
-        if (b instanceof CudaBuffer c) return c;
-        throw new IllegalArgumentException("a " + b.getClass().getSimpleName()
-                + " reached the CUDA backend; move the tensor to the GPU first");
+        return (CudaBuffer) b;
+    }
+
+    @Override
+    protected boolean owns(Buffer buffer) {
+        return buffer instanceof CudaBuffer c && c.allocator == allocator && !c.freed.get();
     }
 
     private int[] grid1(long n) {
@@ -228,47 +237,47 @@ public final class CudaBackend implements Backend {
     // ---------------------------------------------------------------- memory
 
     @Override
-    public Buffer allocate(int numel) {
+    protected Buffer doAllocate(int numel) {
         return allocator.allocate(numel);
     }
 
     @Override
-    public void copyIn(float[] src, int srcOffset, Buffer dst, int dstOffset, int n) {
+    protected void doCopyIn(float[] src, int srcOffset, Buffer dst, int dstOffset, int n) {
         if (n == 0) return;
         rt.copyIn(src, srcOffset, d(dst).at(dstOffset), n);
     }
 
     @Override
-    public void copyOut(Buffer src, int srcOffset, float[] dst, int dstOffset, int n) {
+    protected void doCopyOut(Buffer src, int srcOffset, float[] dst, int dstOffset, int n) {
         rt.copyOut(d(src).at(srcOffset), dst, dstOffset, n);
     }
 
     @Override
-    public void free(Buffer buffer) {
+    protected void doFree(Buffer buffer) {
         allocator.free(d(buffer));
     }
 
     // ---------------------------------------------------------------- layout, elementwise
 
     @Override
-    public void fill(Buffer out, int n, float value) {
+    protected void doFill(Buffer out, int n, float value) {
         launch1("elementwise", "fill", n, d(out), (long) n, value);
     }
 
     @Override
-    public void copyStrided(StridedView src, StridedView dst, int[] shape) {
+    protected void doCopyStrided(StridedView src, StridedView dst, int[] shape) {
         long n = numel(shape);
         launch1("elementwise", "copy_strided", n, d(src.buffer()), (long) src.offset(), d(dst.buffer()),
                 (long) dst.offset(), n, strided(shape, src.strides(), dst.strides()));
     }
 
     @Override
-    public void unary(UnaryOp op, Buffer x, Buffer out, int n, float a, float b) {
+    protected void doUnary(UnaryOp op, Buffer x, Buffer out, int n, float a, float b) {
         launch1("elementwise", "unary_fwd", n, op.ordinal(), d(x), d(out), (long) n, a, b);
     }
 
     @Override
-    public void unaryBackward(UnaryOp op, Buffer x, Buffer y, Buffer gy, Buffer gx, int n, float a, float b) {
+    protected void doUnaryBackward(UnaryOp op, Buffer x, Buffer y, Buffer gy, Buffer gx, int n, float a, float b) {
         launch1("elementwise", "unary_bwd", n, op.ordinal(), d(x), d(y), d(gy), d(gx), (long) n, a, b);
     }
 
@@ -277,7 +286,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void binary(BinaryOp op, StridedView a, StridedView b, Buffer out, int[] shape) {
+    protected void doBinary(BinaryOp op, StridedView a, StridedView b, Buffer out, int[] shape) {
         long n = numel(shape);
         if (dense(a, shape) && dense(b, shape))
             launch1("elementwise", "binary_contig", n, op.ordinal(), d(a.buffer()), d(b.buffer()), d(out), n);
@@ -287,7 +296,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void where(StridedView cond, StridedView a, StridedView b, Buffer out, int[] shape) {
+    protected void doWhere(StridedView cond, StridedView a, StridedView b, Buffer out, int[] shape) {
         long n = numel(shape);
         launch1("elementwise", "where_strided", n, d(cond.buffer()), (long) cond.offset(), d(a.buffer()),
                 (long) a.offset(), d(b.buffer()), (long) b.offset(), d(out), n,
@@ -295,33 +304,33 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, long seed) {
+    protected void doDropout(Buffer x, Buffer y, Buffer mask, int n, float p, long seed) {
         launch1("elementwise", "dropout_fwd", n, d(x), d(y), d(mask), (long) n, p, seed);
     }
 
     // ---------------------------------------------------------------- reductions
 
     @Override
-    public void reduce(ReduceOp op, Buffer x, Buffer out, int outer, int r, int inner) {
+    protected void doReduce(ReduceOp op, Buffer x, Buffer out, int outer, int r, int inner) {
         if (inner == 1) launchRows("reduce", "reduce_rows", outer, rowThreads(r), op.ordinal(), d(x), d(out), outer, r);
         else launch1("reduce", "reduce_cols", (long) outer * inner, op.ordinal(), d(x), d(out), outer, r, inner);
     }
 
     @Override
-    public void variance(Buffer x, Buffer out, int outer, int r, int inner, int correction) {
+    protected void doVariance(Buffer x, Buffer out, int outer, int r, int inner, int correction) {
         if (inner == 1) launchRows("reduce", "variance_rows", outer, rowThreads(r), d(x), d(out), outer, r, correction);
         else launch1("reduce", "variance_cols", (long) outer * inner, d(x), d(out), outer, r, inner, correction);
     }
 
     @Override
-    public void scatterMiddle(Buffer index, Buffer g, Buffer gx, int outer, int r, int inner) {
+    protected void doScatterMiddle(Buffer index, Buffer g, Buffer gx, int outer, int r, int inner) {
         launch1("reduce", "scatter_mid", (long) outer * r * inner, d(index), d(g), d(gx), outer, r, inner);
     }
 
     // ---------------------------------------------------------------- matmul, conv
 
     @Override
-    public void matmul(Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
+    protected void doMatmul(Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                        boolean transA, boolean transB, int aBatchStride, int bBatchStride) {
         gemm(d(a), d(b), d(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
     }
@@ -418,7 +427,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void conv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g) {
+    protected void doConv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
         // Per-image outputs of at most 256 (65,537 3x3 images) would leave the implicit kernel's
         // 64x64 tiles nearly empty: im2col + the fitted tiny GEMM serve them better.
@@ -455,7 +464,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void conv2dBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvGeometry g) {
+    protected void doConv2dBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
         CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
         try {
@@ -469,7 +478,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void conv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g) {
+    protected void doConv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
         CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
         CudaBuffer perImage = allocator.allocate(Math.multiplyExact(g.n(), g.cOut() * patch));
@@ -513,29 +522,29 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void maxPool2d(Buffer x, Buffer out, Buffer argmax, PoolGeometry g) {
+    protected void doMaxPool2d(Buffer x, Buffer out, Buffer argmax, PoolGeometry g) {
         launch1("pool", "maxpool_fwd", (long) g.n() * g.c() * g.outH() * g.outW(), d(x), d(out), d(argmax), pool(g));
     }
 
     @Override
-    public void maxPool2dBackward(Buffer gy, Buffer argmax, Buffer gx, PoolGeometry g) {
+    protected void doMaxPool2dBackward(Buffer gy, Buffer argmax, Buffer gx, PoolGeometry g) {
         launch1("pool", "maxpool_bwd", (long) g.n() * g.c() * g.h() * g.w(), d(gy), d(argmax), d(gx), pool(g));
     }
 
     @Override
-    public void avgPool2d(Buffer x, Buffer out, PoolGeometry g) {
+    protected void doAvgPool2d(Buffer x, Buffer out, PoolGeometry g) {
         launch1("pool", "avgpool_fwd", (long) g.n() * g.c() * g.outH() * g.outW(), d(x), d(out), pool(g));
     }
 
     @Override
-    public void avgPool2dBackward(Buffer gy, Buffer gx, PoolGeometry g) {
+    protected void doAvgPool2dBackward(Buffer gy, Buffer gx, PoolGeometry g) {
         launch1("pool", "avgpool_bwd", (long) g.n() * g.c() * g.h() * g.w(), d(gy), d(gx), pool(g));
     }
 
     // ---------------------------------------------------------------- softmax family
 
     @Override
-    public void softmax(Buffer x, Buffer y, int outer, int r, int inner, boolean log) {
+    protected void doSoftmax(Buffer x, Buffer y, int outer, int r, int inner, boolean log) {
         int logMode = log ? 1 : 0;
         if (inner == 1 && r <= WARP_ROW_MAX) launchWarpRows("softmax", "softmax_rows", outer, r, d(x), d(y), outer, r, logMode);
         else if (inner == 1) launchRows("softmax", "softmax_rows", outer, rowThreads(r), d(x), d(y), outer, r, logMode);
@@ -543,7 +552,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void softmaxBackward(Buffer y, Buffer gy, Buffer gx, int outer, int r, int inner, boolean log) {
+    protected void doSoftmaxBackward(Buffer y, Buffer gy, Buffer gx, int outer, int r, int inner, boolean log) {
         int logMode = log ? 1 : 0;
         if (inner == 1 && r <= WARP_ROW_MAX)
             launchWarpRows("softmax", "softmax_bwd_rows", outer, r, d(y), d(gy), d(gx), outer, r, logMode);
@@ -552,7 +561,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void crossEntropy(Buffer logits, Buffer labels, Buffer loss, Buffer lse, int n, int c) {
+    protected void doCrossEntropy(Buffer logits, Buffer labels, Buffer loss, Buffer lse, int n, int c) {
         // A bad label raises the runtime's error flag; it is read (and thrown) at the next
         // synchronization, so the forward pass queues its kernels and returns without waiting.
         CudaBuffer rows = allocator.allocate(n);
@@ -566,7 +575,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void crossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx, int n, int c) {
+    protected void doCrossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx, int n, int c) {
         if (c <= WARP_ROW_MAX) {
             // a warp per row, as launchWarpRows' short rows (one kernel: the row streams, no registers to size)
             int perBlock = warpRowsPerBlock(1);
@@ -598,7 +607,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer runMean, Buffer runVar,
+    protected void doBatchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer runMean, Buffer runVar,
                           Buffer y, Buffer saveMean, Buffer saveInvStd,
                           int n, int c, int hw, float eps, float momentum, boolean training) {
         int splits = splits(c, (long) n * hw);
@@ -619,7 +628,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void batchNormBackward(Buffer x, Buffer gy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
+    protected void doBatchNormBackward(Buffer x, Buffer gy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                   Buffer gx, Buffer gGamma, Buffer gBeta, int n, int c, int hw, boolean training) {
         int splits = splits(c, (long) n * hw);
         CudaBuffer partial = allocator.allocate(Math.multiplyExact(c, splits * 2));
@@ -666,7 +675,7 @@ public final class CudaBackend implements Backend {
      * </ol>
      */
     @Override
-    public void optimizerStep(OptimizerStep s, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
+    protected void doOptimizerStep(OptimizerStep s, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
                               int[] sizes) {
         int count = params.length;
         if (count == 0) return;

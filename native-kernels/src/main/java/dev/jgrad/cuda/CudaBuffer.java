@@ -12,8 +12,11 @@ final class CudaBuffer implements Buffer {
     private final int capacity;
     /** Shared with the Cleaner action, so that a buffer is returned to the allocator exactly once. */
     final AtomicBoolean freed;
+    /** The allocator it came from: a buffer is used only by the backend of that allocator. */
+    final DeviceAllocator allocator;
 
-    CudaBuffer(long address, long bytes, int capacity, AtomicBoolean freed) {
+    CudaBuffer(long address, long bytes, int capacity, AtomicBoolean freed, DeviceAllocator allocator) {
+        this.allocator = allocator;
         this.address = address;
         this.bytes = bytes;
         this.capacity = capacity;

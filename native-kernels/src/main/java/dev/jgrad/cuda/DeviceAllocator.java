@@ -67,7 +67,7 @@ final class DeviceAllocator {
         if (poison && floats > 0) driver.memsetD32Async(address, NAN_BITS, floats);
         inUseBytes += bytes;
         AtomicBoolean freed = new AtomicBoolean();
-        CudaBuffer buffer = new CudaBuffer(address, bytes, floats, freed);
+        CudaBuffer buffer = new CudaBuffer(address, bytes, floats, freed, this);
         long a = address;
         CLEANER.register(buffer, () -> {
             if (freed.compareAndSet(false, true)) recycle(a, bytes);

@@ -1,22 +1,26 @@
 package dev.jgrad.engine.cpu;
 
-import dev.jgrad.engine.Backend;
+import dev.jgrad.engine.AbstractBackend;
 import dev.jgrad.engine.Buffer;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What both CPU kernel sets share: memory is a Java {@code float[]}, copies are
  * {@code System.arraycopy}, and large arrays that are freed go back to an {@link ArrayPool} for the
- * next allocation of the same size (small ones to the garbage collector). The compute
- * methods are the kernel set's own ({@link dev.jgrad.engine.cpu.looped.LoopedBackend},
- * {@link dev.jgrad.engine.cpu.vectorized.VectorizedBackend}).
+ * next allocation of the same size (small ones to the garbage collector). An array the caller
+ * brought ({@link #wrap(float[])}) is only borrowed: freeing its buffer never pools it. The
+ * compute methods are the kernel set's own ({@link dev.jgrad.engine.cpu.looped.LoopedBackend},
+ * {@link dev.jgrad.engine.cpu.vectorized.VectorizedBackend}); {@link AbstractBackend} has checked
+ * their arguments.
  */
-public abstract class CpuBackend implements Backend {
+public abstract class CpuBackend extends AbstractBackend {
 
-    /** The array behind a buffer this backend made. */
+    /** The array behind a buffer this backend made (the boundary checks have made sure it is one). */
     protected static float[] f(Buffer buffer) {
-        if (buffer instanceof CpuBuffer cpu) return cpu.data();
-        throw new IllegalArgumentException("a " + buffer.getClass().getSimpleName()
-                + " reached the CPU backend; move the tensor to the CPU first");
+        return ((CpuBuffer) buffer).data();
     }
 
     /** The arrays behind a list of buffers (null stays null). */
@@ -44,35 +48,64 @@ public abstract class CpuBackend implements Backend {
         return k;
     }
 
-    private final java.util.concurrent.atomic.AtomicLong bytesInUse = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong bytesInUse = new AtomicLong();
     private final ArrayPool pool = ArrayPool.forThisJvm();
 
     @Override
-    public Buffer allocate(int numel) {
-        bytesInUse.addAndGet((long) numel * Float.BYTES);
-        return new CpuBuffer(pool.take(numel));
+    protected boolean owns(Buffer buffer) {
+        return buffer instanceof CpuBuffer cpu && cpu.owner() == this && cpu.live();
     }
 
     @Override
-    public void copyIn(float[] src, int srcOffset, Buffer dst, int dstOffset, int n) {
+    protected Buffer doAllocate(int numel) {
+        bytesInUse.addAndGet((long) numel * Float.BYTES);
+        return new CpuBuffer(pool.take(numel), this, false);
+    }
+
+    /** No copy: the buffer is the caller's array, borrowed (never pooled, not counted in {@link #bytesInUse}). */
+    @Override
+    protected Buffer doWrap(float[] data) {
+        return new CpuBuffer(data, this, true);
+    }
+
+    /**
+     * No copy for a writable heap segment over a whole {@code float[]}: the buffer borrows that
+     * array. Anything else (native memory, a slice, a read-only segment, another array type) is
+     * copied into a new array of this backend's.
+     */
+    @Override
+    protected Buffer doWrap(MemorySegment segment) {
+        if (!segment.isReadOnly() && segment.heapBase().orElse(null) instanceof float[] array
+                && segment.address() == 0 && segment.byteSize() == (long) array.length * Float.BYTES)
+            return doWrap(array);
+        float[] copy = segment.toArray(ValueLayout.JAVA_FLOAT);
+        Buffer b = doAllocate(copy.length);
+        System.arraycopy(copy, 0, f(b), 0, copy.length);
+        return b;
+    }
+
+    @Override
+    protected void doCopyIn(float[] src, int srcOffset, Buffer dst, int dstOffset, int n) {
         System.arraycopy(src, srcOffset, f(dst), dstOffset, n);
     }
 
     @Override
-    public void copyOut(Buffer src, int srcOffset, float[] dst, int dstOffset, int n) {
+    protected void doCopyOut(Buffer src, int srcOffset, float[] dst, int dstOffset, int n) {
         System.arraycopy(f(src), srcOffset, dst, dstOffset, n);
     }
 
     @Override
-    public float read(Buffer src, int offset) {
+    protected float doRead(Buffer src, int offset) {
         return f(src)[offset];
     }
 
     @Override
-    public void free(Buffer buffer) {
-        float[] array = f(buffer);
-        bytesInUse.addAndGet(-(long) array.length * Float.BYTES);
-        pool.give(array);
+    protected void doFree(Buffer buffer) {
+        CpuBuffer cpu = (CpuBuffer) buffer;
+        if (!cpu.markFreed()) return; // a racing second free: the first one returned the memory
+        if (cpu.borrowed()) return;     // the caller's array: it stays theirs, it never enters the pool
+        bytesInUse.addAndGet(-(long) cpu.data().length * Float.BYTES);
+        pool.give(cpu.data());
     }
 
     @Override

@@ -24,30 +24,30 @@ public final class LoopedBackend extends CpuBackend {
     }
 
     @Override
-    public void fill(Buffer out, int n, float value) {
+    protected void doFill(Buffer out, int n, float value) {
         float[] o = f(out);
         for (int i = 0; i < n; i++) o[i] = value;
     }
 
     @Override
-    public void copyStrided(StridedView src, StridedView dst, int[] shape) {
+    protected void doCopyStrided(StridedView src, StridedView dst, int[] shape) {
         float[] s = f(src.buffer()), d = f(dst.buffer());
         StridedLoop loop = new StridedLoop(shape, new int[] {src.offset(), dst.offset()}, src.strides(), dst.strides());
         for (int i = Shapes.numel(shape); i > 0; i--, loop.next()) d[loop.offset[1]] = s[loop.offset[0]];
     }
 
     @Override
-    public void unary(UnaryOp op, Buffer x, Buffer out, int n, float a, float b) {
+    protected void doUnary(UnaryOp op, Buffer x, Buffer out, int n, float a, float b) {
         Elementwise.unary(op, f(x), f(out), n, a, b);
     }
 
     @Override
-    public void unaryBackward(UnaryOp op, Buffer x, Buffer y, Buffer gy, Buffer gx, int n, float a, float b) {
+    protected void doUnaryBackward(UnaryOp op, Buffer x, Buffer y, Buffer gy, Buffer gx, int n, float a, float b) {
         Elementwise.unaryBackward(op, f(x), f(y), f(gy), f(gx), n, a, b);
     }
 
     @Override
-    public void binary(BinaryOp op, StridedView a, StridedView b, Buffer out, int[] shape) {
+    protected void doBinary(BinaryOp op, StridedView a, StridedView b, Buffer out, int[] shape) {
         float[] x = f(a.buffer()), y = f(b.buffer()), o = f(out);
         StridedLoop loop = new StridedLoop(shape, new int[] {a.offset(), b.offset()}, a.strides(), b.strides());
         int n = Shapes.numel(shape);
@@ -55,7 +55,7 @@ public final class LoopedBackend extends CpuBackend {
     }
 
     @Override
-    public void where(StridedView cond, StridedView a, StridedView b, Buffer out, int[] shape) {
+    protected void doWhere(StridedView cond, StridedView a, StridedView b, Buffer out, int[] shape) {
         float[] c = f(cond.buffer()), x = f(a.buffer()), y = f(b.buffer()), o = f(out);
         StridedLoop loop = new StridedLoop(shape, new int[] {cond.offset(), a.offset(), b.offset()},
                 cond.strides(), a.strides(), b.strides());
@@ -65,83 +65,83 @@ public final class LoopedBackend extends CpuBackend {
     }
 
     @Override
-    public void reduce(ReduceOp op, Buffer x, Buffer out, int outer, int r, int inner) {
+    protected void doReduce(ReduceOp op, Buffer x, Buffer out, int outer, int r, int inner) {
         Reductions.reduce(op, f(x), f(out), outer, r, inner);
     }
 
     @Override
-    public void variance(Buffer x, Buffer out, int outer, int r, int inner, int correction) {
+    protected void doVariance(Buffer x, Buffer out, int outer, int r, int inner, int correction) {
         Reductions.variance(f(x), f(out), outer, r, inner, correction);
     }
 
     @Override
-    public void scatterMiddle(Buffer index, Buffer g, Buffer gx, int outer, int r, int inner) {
+    protected void doScatterMiddle(Buffer index, Buffer g, Buffer gx, int outer, int r, int inner) {
         Reductions.scatterMiddle(f(index), f(g), f(gx), outer, r, inner);
     }
 
     @Override
-    public void matmul(Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
+    protected void doMatmul(Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                        boolean transA, boolean transB, int aBatchStride, int bBatchStride) {
         Gemm.batched(f(a), f(b), f(c), batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
     }
 
     @Override
-    public void conv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g) {
+    protected void doConv2d(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvGeometry g) {
         Conv.forward(f(x), f(weight), fOrNull(bias), f(out), g);
     }
 
     @Override
-    public void conv2dBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvGeometry g) {
+    protected void doConv2dBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvGeometry g) {
         Conv.backwardInput(f(gy), f(weight), f(gx), g);
     }
 
     @Override
-    public void conv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g) {
+    protected void doConv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g) {
         Conv.backwardWeight(f(x), f(gy), f(gWeight), fOrNull(gBias), g);
     }
 
     @Override
-    public void maxPool2d(Buffer x, Buffer out, Buffer argmax, PoolGeometry g) {
+    protected void doMaxPool2d(Buffer x, Buffer out, Buffer argmax, PoolGeometry g) {
         Pooling.maxForward(f(x), f(out), f(argmax), g);
     }
 
     @Override
-    public void maxPool2dBackward(Buffer gy, Buffer argmax, Buffer gx, PoolGeometry g) {
+    protected void doMaxPool2dBackward(Buffer gy, Buffer argmax, Buffer gx, PoolGeometry g) {
         Pooling.maxBackward(f(gy), f(argmax), f(gx), g);
     }
 
     @Override
-    public void avgPool2d(Buffer x, Buffer out, PoolGeometry g) {
+    protected void doAvgPool2d(Buffer x, Buffer out, PoolGeometry g) {
         Pooling.avgForward(f(x), f(out), g);
     }
 
     @Override
-    public void avgPool2dBackward(Buffer gy, Buffer gx, PoolGeometry g) {
+    protected void doAvgPool2dBackward(Buffer gy, Buffer gx, PoolGeometry g) {
         Pooling.avgBackward(f(gy), f(gx), g);
     }
 
     @Override
-    public void softmax(Buffer x, Buffer y, int outer, int r, int inner, boolean log) {
+    protected void doSoftmax(Buffer x, Buffer y, int outer, int r, int inner, boolean log) {
         Softmax.forward(f(x), f(y), outer, r, inner, log);
     }
 
     @Override
-    public void softmaxBackward(Buffer y, Buffer gy, Buffer gx, int outer, int r, int inner, boolean log) {
+    protected void doSoftmaxBackward(Buffer y, Buffer gy, Buffer gx, int outer, int r, int inner, boolean log) {
         Softmax.backward(f(y), f(gy), f(gx), outer, r, inner, log);
     }
 
     @Override
-    public void crossEntropy(Buffer logits, Buffer labels, Buffer loss, Buffer lse, int n, int c) {
+    protected void doCrossEntropy(Buffer logits, Buffer labels, Buffer loss, Buffer lse, int n, int c) {
         Softmax.crossEntropy(f(logits), f(labels), f(loss), f(lse), n, c);
     }
 
     @Override
-    public void crossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx, int n, int c) {
+    protected void doCrossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx, int n, int c) {
         Softmax.crossEntropyBackward(f(logits), f(labels), f(lse), f(gLoss), f(gx), n, c);
     }
 
     @Override
-    public void batchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer runMean, Buffer runVar,
+    protected void doBatchNorm(Buffer x, Buffer gamma, Buffer beta, Buffer runMean, Buffer runVar,
                           Buffer y, Buffer saveMean, Buffer saveInvStd,
                           int n, int c, int hw, float eps, float momentum, boolean training) {
         Norm.batchNorm(f(x), f(gamma), f(beta), f(runMean), f(runVar), f(y), f(saveMean), f(saveInvStd),
@@ -149,19 +149,19 @@ public final class LoopedBackend extends CpuBackend {
     }
 
     @Override
-    public void batchNormBackward(Buffer x, Buffer gy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
+    protected void doBatchNormBackward(Buffer x, Buffer gy, Buffer gamma, Buffer saveMean, Buffer saveInvStd,
                                   Buffer gx, Buffer gGamma, Buffer gBeta, int n, int c, int hw, boolean training) {
         Norm.batchNormBackward(f(x), f(gy), f(gamma), f(saveMean), f(saveInvStd), f(gx), f(gGamma), f(gBeta),
                 n, c, hw, training);
     }
 
     @Override
-    public void dropout(Buffer x, Buffer y, Buffer mask, int n, float p, long seed) {
+    protected void doDropout(Buffer x, Buffer y, Buffer mask, int n, float p, long seed) {
         Norm.dropout(f(x), f(y), f(mask), n, p, seed);
     }
 
     @Override
-    public void optimizerStep(OptimizerStep step, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
+    protected void doOptimizerStep(OptimizerStep step, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
                               int[] sizes) {
         Optim.step(step, arrays(params), arrays(grads), arrays(state1), arrays(state2), sizes);
     }
