@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The README's code examples are copies of code that a build compiles and runs: the API example
  * of {@link ReadmeExampleTest}, and the "Use jgrad from Maven" example of the consumer project
- * (tests/consumer, built and run by tests/run-examples.sh). This test fails when a README copy
+ * (tests/consumer, built and run by tests/run-examples.sh), and the raw-buffer example of
+ * {@code spi/RawBufferExampleTest}. This test fails when a README copy
  * and its source differ.
  */
 class ReadmeSyncTest {
@@ -27,6 +28,12 @@ class ReadmeSyncTest {
     @Test
     void mavenExampleMatchesTheConsumerProject() throws IOException {
         assertReadmeHolds(ROOT.resolve("tests/consumer/src/main/java/dev/jgrad/example/Example.java"), "README consumer example");
+    }
+
+    @Test
+    void rawBufferExampleMatchesRawBufferExampleTest() throws IOException {
+        assertReadmeHolds(ROOT.resolve("tests/src/test/java/dev/jgrad/tests/spi/RawBufferExampleTest.java"),
+                "README raw-buffer example");
     }
 
     private static void assertReadmeHolds(Path source, String marker) throws IOException {

@@ -15,7 +15,7 @@ class RawBufferExampleTest {
 
     @Test
     void theReadmeRawBufferExampleRunsAsItsCommentsSay() {
-        // ---- the README example (keep the two in step)
+        // README raw-buffer example begins
         Device cpu = Device.get("cpu");
         Backend be = cpu.backend();
         float[] a = {1, 2, 3, 4, 5, 6}, b = {1, 0, 0, 1, 1, 1}, c = new float[4];
@@ -26,7 +26,7 @@ class RawBufferExampleTest {
         Tensor t = Tensor.wrap(cpu, bc, 2, 2).sub(7f); // a tensor over bc (borrowed), then an op
         Buffer relu = t.relu().toBuffer();            // a result as a raw buffer: [0, 0, 3, 4]
         be.free(ba); be.free(bb); be.free(bc);        // a and b stay yours; bc goes back to jgrad
-        // ---- end of the example
+        // README raw-buffer example ends
 
         assertArrayEquals(new float[] {4, 5, 10, 11}, c);
         float[] r = new float[4];
