@@ -65,14 +65,30 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--workloads", split = ",", paramLabel = "WORKLOAD", completionCandidates = WorkloadIds.class,
             converter = WorkloadId.class, description = "workloads to run, comma-separated: ${COMPLETION-CANDIDATES} (default: all)")
     List<Workload> workloadOption;
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "${sys:jgrad.home:-.}/bench/results",
-            description = "directory of the report, created if missing (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", paramLabel = "DIR", description = "directory of the report, created if missing "
+            + "(default: bench/results in the repository that -Djgrad.home names, as the launcher sets it, else in the working directory)")
     Path out;
 
+    private final Path workingDirectory;
+
+    /** The command in the process's working directory. */
+    public BenchMain() {
+        this(Path.of("").toAbsolutePath());
+    }
+
+    private BenchMain(Path workingDirectory) {
+        this.workingDirectory = workingDirectory;
+    }
+
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new BenchMain());
-        Cli.configure(cl, Path.of("").toAbsolutePath());
-        System.exit(cl.execute(args));
+        System.exit(run(Path.of("").toAbsolutePath(), args));
+    }
+
+    /** Runs the bench command line with relative paths resolved against {@code workingDirectory}; returns the exit code. */
+    public static int run(Path workingDirectory, String... args) {
+        CommandLine cl = new CommandLine(new BenchMain(workingDirectory));
+        Cli.configure(cl, workingDirectory);
+        return cl.execute(args);
     }
 
     @Override
@@ -81,6 +97,9 @@ public final class BenchMain implements Callable<Integer> {
         boolean quick = !fullMode;
         List<String> engines = engineOption != null ? engineOption : ENGINES;
         List<Workload> workloads = workloadOption != null ? workloadOption : Arrays.asList(Workload.values());
+        String home = System.getProperty("jgrad.home");
+        Path out = this.out != null ? this.out
+                : (home != null ? workingDirectory.resolve(home) : workingDirectory).resolve("bench/results");
         try {
             Files.createDirectories(out);
         } catch (IOException e) {

@@ -55,8 +55,6 @@ public final class Cli implements Runnable {
 
     /** The command line, with its converters and error handlers, not yet run. */
     static CommandLine commandLine(Path workingDirectory) {
-        if (!workingDirectory.isAbsolute())
-            throw new IllegalArgumentException("the working directory must be absolute, got " + workingDirectory);
         CommandLine cl = new CommandLine(new Cli());
         configure(cl, workingDirectory);
         return cl;
@@ -68,6 +66,8 @@ public final class Cli implements Runnable {
      * {@code --help} rather than the whole usage.
      */
     public static void configure(CommandLine cl, Path workingDirectory) {
+        if (!workingDirectory.isAbsolute())
+            throw new IllegalArgumentException("the working directory must be absolute, got " + workingDirectory);
         cl.registerConverter(Path.class, s -> {
             if (s.isEmpty()) throw new CommandLine.TypeConversionException("an empty path");
             return withoutDotSegments(workingDirectory.resolve(s));
