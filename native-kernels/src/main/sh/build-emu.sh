@@ -44,6 +44,13 @@ stale() {  # stale OUTPUT INPUT... : true when OUTPUT is missing or older than a
   for i in "$@"; do [ "$i" -nt "$o" ] && return 0; done
   return 1
 }
+write_if_changed() {  # write_if_changed FILE: stdin into FILE, leaving FILE (and its time) alone when it is the same
+  local content
+  content=$(cat)
+  [ -f "$1" ] && [ "$(cat "$1")" = "$content" ] && return 0
+  printf '%s\n' "$content" > "$1.tmp"
+  mv -f "$1.tmp" "$1"
+}
 
 running=0
 failed=0
@@ -152,25 +159,32 @@ for flavour in plain asan; do
 done
 drain
 
-# 4. Link, exporting only the C ABI (jgemu_*).
-printf '{\n  global: jgemu_*;\n  local: *;\n};\n' > "$out/gen/exports.map"
+# 4. Link, exporting only the C ABI (jgemu_*). A library is linked again only when an object, the
+#    export map or this script is newer than it.
+printf '{\n  global: jgemu_*;\n  local: *;\n};\n' | write_if_changed "$out/gen/exports.map"
 link=(-shared -pthread -Wl,--version-script="$out/gen/exports.map" -Wl,-z,defs)
 for flavour in plain asan; do
   if [ "$flavour" = plain ]; then flags=("${plain[@]}"); suffix=; else flags=("${asan[@]}"); suffix=-asan; fi
   objs=("$out/obj/$flavour/runtime.o" "$out/obj/$flavour/smem_table.o")
   for m in "${modules[@]}"; do [ "$m" != selftest ] && objs+=("$out/obj/$flavour/$m.o"); done
-  submit "$out/log/link-$flavour.log" "$cxx" "${link[@]}" "${flags[@]}" -o "$out/libjgrad-cuda-emu$suffix.so" "${objs[@]}"
-  submit "$out/log/link-test-$flavour.log" "$cxx" "${link[@]}" "${flags[@]}" -o "$out/test/libjgemu-test$suffix.so" \
-    "${objs[@]}" "$out/obj/$flavour/selftest.o"
+  if stale "$out/libjgrad-cuda-emu$suffix.so" "${objs[@]}" "$out/gen/exports.map" "${BASH_SOURCE[0]}"; then
+    submit "$out/log/link-$flavour.log" "$cxx" "${link[@]}" "${flags[@]}" -o "$out/libjgrad-cuda-emu$suffix.so" "${objs[@]}"
+  fi
+  if stale "$out/test/libjgemu-test$suffix.so" "${objs[@]}" "$out/obj/$flavour/selftest.o" "$out/gen/exports.map" "${BASH_SOURCE[0]}"; then
+    submit "$out/log/link-test-$flavour.log" "$cxx" "${link[@]}" "${flags[@]}" -o "$out/test/libjgemu-test$suffix.so" \
+      "${objs[@]}" "$out/obj/$flavour/selftest.o"
+  fi
 done
 # 5. libcuda.so.1 over the plain emulation, for JCuda itself (libcuda_shim.cpp): exports the driver
 # entry points and the C ABI, binds its own symbols first.
 mkdir -p "$out/jcuda"
-printf '{\n  global: cu*; jgemu_*;\n  local: *;\n};\n' > "$out/gen/shim.map"
+printf '{\n  global: cu*; jgemu_*;\n  local: *;\n};\n' | write_if_changed "$out/gen/shim.map"
 objs=("$out/obj/plain/libcuda_shim.o" "$out/obj/plain/runtime.o" "$out/obj/plain/smem_table.o")
 for m in "${modules[@]}"; do [ "$m" != selftest ] && objs+=("$out/obj/plain/$m.o"); done
-submit "$out/log/link-libcuda-shim.log" "$cxx" -shared -pthread -Wl,-soname,libcuda.so.1 -Wl,-Bsymbolic \
-  -Wl,--version-script="$out/gen/shim.map" -Wl,-z,defs "${plain[@]}" -o "$out/jcuda/libcuda.so.1" "${objs[@]}"
+if stale "$out/jcuda/libcuda.so.1" "${objs[@]}" "$out/gen/shim.map" "${BASH_SOURCE[0]}"; then
+  submit "$out/log/link-libcuda-shim.log" "$cxx" -shared -pthread -Wl,-soname,libcuda.so.1 -Wl,-Bsymbolic \
+    -Wl,--version-script="$out/gen/shim.map" -Wl,-z,defs "${plain[@]}" -o "$out/jcuda/libcuda.so.1" "${objs[@]}"
+fi
 drain
 # The sanitized library needs its runtime first in the process (LD_PRELOAD): tests/pom.xml points
 # the test JVM at this link.

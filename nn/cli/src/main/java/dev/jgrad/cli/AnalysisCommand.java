@@ -4,6 +4,7 @@ import dev.jgrad.engine.Device;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.analysis.CriticalPoints;
+import dev.jgrad.nn.analysis.ToyProblem;
 import dev.jgrad.nn.data.ArrayDataset;
 import dev.jgrad.nn.data.Batch;
 import dev.jgrad.nn.data.DataLoader;
@@ -13,8 +14,10 @@ import dev.jgrad.nn.io.SafeTensors;
 import dev.jgrad.nn.loss.Losses;
 import dev.jgrad.nn.models.Models;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,30 +29,54 @@ import java.util.concurrent.Callable;
 final class AnalysisCommand {
     private AnalysisCommand() {}
 
-    @Command(name = "critical", mixinStandardHelpOptions = true,
+    @Command(name = "critical", mixinStandardHelpOptions = true, versionProvider = Version.class,
             description = {"Hessian analysis at the current point: loss, gradient norm, extreme eigenvalues and a verdict "
                     + "(local minimum, local maximum, saddle point, not a critical point, degenerate).",
-                    "Give a toy problem (saddle, tiny-net, ill-conditioned, rosenbrock, cosine, minimum, maximum; "
-                            + "optionally @x,y) or --checkpoint with a model trained by 'train --save'."})
+                    "Give a toy problem (optionally @x,y) or --checkpoint with a model trained by 'train --save'."},
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Cli.EXIT_CODES_0, Cli.EXIT_CODES_1, Cli.EXIT_CODES_2})
     static final class Critical implements Callable<Integer> {
-        @Parameters(index = "0", arity = "0..1", description = "toy problem, e.g. saddle or saddle@0.5,0.2") String toy;
-        @Option(names = "--checkpoint", description = "analyse this trained model on Fashion-MNIST training examples")
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "TOY", completionCandidates = Choices.ToyProblems.class,
+                description = "toy problem: ${COMPLETION-CANDIDATES}, at its critical point or at @x,y as in saddle@0.5,0.2 "
+                        + "(default: none; give TOY or --checkpoint)")
+        String toy;
+        @Option(names = "--checkpoint", paramLabel = "FILE", description = "analyse this trained model on Fashion-MNIST training examples (default: none)")
         Path checkpoint;
-        @Option(names = "--examples", defaultValue = "1000", description = "training examples the loss is averaged over")
+        @Option(names = "--examples", paramLabel = "N", defaultValue = "1000", description = "training examples the loss is averaged over, at least 1 (default: ${DEFAULT-VALUE})")
         int examples;
-        @Option(names = "--top-k", defaultValue = "2") int topK;
-        @Option(names = "--device", defaultValue = "auto") String device;
-        @Option(names = "--data-dir") Path dataDir;
+        @Option(names = "--top-k", paramLabel = "K", defaultValue = "2", description = "extreme eigenvalues reported at each end, at least 1 (default: ${DEFAULT-VALUE})")
+        int topK;
+        @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "device of --checkpoint's model: auto, cpu, cuda, or a kernel set such as cpu-looped (default: ${DEFAULT-VALUE})")
+        String device;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "directory with the Fashion-MNIST IDX files (default: " + TrainCommand.FASHION_MNIST_DEFAULT + ")")
+        Path dataDir;
+
+        /** One of TOY and --checkpoint, in-range counts, an existing checkpoint (bad usage, exit code 2). */
+        void validate() {
+            Checks check = new Checks(spec);
+            if ((toy == null) == (checkpoint == null))
+                throw check.usage(toy == null ? "give a toy problem (TOY) or --checkpoint" : "give a toy problem (TOY) or --checkpoint, not both");
+            check.atLeast("--examples", examples, 1);
+            check.atLeast("--top-k", topK, 1);
+            check.inputFile("--checkpoint", checkpoint);
+            check.inputDirectory("--data-dir", dataDir);
+            if (toy != null) {
+                String name = toy.contains("@") ? toy.substring(0, toy.indexOf('@')) : toy;
+                if (!ToyProblem.NAMES.contains(name))
+                    throw check.usage("TOY: unknown toy problem '" + name + "'; choose one of " + String.join(", ", ToyProblem.NAMES));
+            }
+        }
 
         @Override
         public Integer call() throws Exception {
+            validate();
             CriticalPoints.Options options = CriticalPoints.Options.defaults().withTopK(topK);
             if (checkpoint == null) {
-                if (toy == null) throw new IllegalArgumentException("give a toy problem or --checkpoint");
                 AnalysisCommands.critical(toy, options, System.out);
                 return 0;
             }
-            Device dev = Device.get(device);
+            Device dev = new Checks(spec).device("--device", device);
             SafeTensors.Contents contents = SafeTensors.read(checkpoint, dev);
             Map<String, String> meta = contents.metadata();
             Module net = Models.byName(meta.getOrDefault("model", "")).to(dev);
@@ -69,16 +96,33 @@ final class AnalysisCommand {
         }
     }
 
-    @Command(name = "surface", mixinStandardHelpOptions = true,
+    @Command(name = "surface", mixinStandardHelpOptions = true, versionProvider = Version.class,
             description = "Run SGD, momentum, AdaGrad, RMSProp and Adam from the same start on a 2-parameter surface "
-                    + "(saddle, tiny-net, ill-conditioned, rosenbrock, cosine) and draw their paths on a contour plot.")
+                    + "and draw their paths on a contour plot.",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Cli.EXIT_CODES_0, Cli.EXIT_CODES_1, Cli.EXIT_CODES_2})
     static final class Surface implements Callable<Integer> {
-        @Parameters(index = "0", defaultValue = "saddle") String problem;
-        @Option(names = "--out", defaultValue = "surface.png") Path out;
-        @Option(names = "--steps", defaultValue = "100") int steps;
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", arity = "0..1", defaultValue = "saddle", paramLabel = "PROBLEM", completionCandidates = Choices.ToyProblems.class,
+                description = "the surface: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+        String problem;
+        @Option(names = "--out", paramLabel = "FILE", defaultValue = "surface.png", description = "the contour plot (PNG); its directory must exist (default: ${DEFAULT-VALUE} in the working directory)")
+        Path out;
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "100", description = "steps of each optimizer, at least 1 (default: ${DEFAULT-VALUE})")
+        int steps;
+
+        /** A known surface, at least one step, a writable output (bad usage, exit code 2). */
+        void validate() {
+            Checks check = new Checks(spec);
+            if (!ToyProblem.NAMES.contains(problem))
+                throw check.usage("PROBLEM: unknown toy problem '" + problem + "'; choose one of " + String.join(", ", ToyProblem.NAMES));
+            check.atLeast("--steps", steps, 1);
+            check.output("--out", out);
+        }
 
         @Override
         public Integer call() {
+            validate();
             AnalysisCommands.surface(problem, out, steps, System.out);
             return 0;
         }

@@ -11,8 +11,10 @@ import dev.jgrad.nn.loss.Losses;
 import dev.jgrad.nn.models.Models;
 import dev.jgrad.nn.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -20,16 +22,30 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code jgrad eval}: loads a checkpoint written by {@code train} and reports test accuracy and the confusion matrix. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a checkpoint on the Fashion-MNIST test set (accuracy, confusion matrix).")
+@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Evaluate a checkpoint on the Fashion-MNIST test set (accuracy, confusion matrix).",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Cli.EXIT_CODES_0, Cli.EXIT_CODES_1, Cli.EXIT_CODES_2})
 final class EvalCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "checkpoint written by train --save") Path checkpoint;
-    @Option(names = "--device", defaultValue = "auto") String device;
-    @Option(names = "--data-dir") Path dataDir;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "checkpoint written by train --save (default: none, required)")
+    Path checkpoint;
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "auto, cpu, cuda, or a kernel set such as cpu-looped ('jgrad devices' lists them) (default: ${DEFAULT-VALUE})")
+    String device;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "directory with the Fashion-MNIST IDX files (default: " + TrainCommand.FASHION_MNIST_DEFAULT + ")")
+    Path dataDir;
+
+    /** Rejects a missing checkpoint or data directory before anything is loaded (bad usage, exit code 2). */
+    void validate() {
+        Checks check = new Checks(spec);
+        check.inputFile("CHECKPOINT", checkpoint);
+        check.inputDirectory("--data-dir", dataDir);
+    }
 
     @Override
     public Integer call() throws Exception {
-        Device dev = Device.get(device);
+        validate();
+        Device dev = new Checks(spec).device("--device", device);
         SafeTensors.Contents contents = SafeTensors.read(checkpoint, dev);
         Map<String, String> meta = contents.metadata();
         String model = meta.get("model");

@@ -25,7 +25,9 @@ import dev.jgrad.nn.train.EarlyStopping;
 import dev.jgrad.nn.train.History;
 import dev.jgrad.nn.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -33,41 +35,83 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code jgrad train}: trains a model on Fashion-MNIST and reports its test accuracy. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a model on Fashion-MNIST, then print its test accuracy.")
+/**
+ * {@code jgrad train}: trains a model on Fashion-MNIST and reports its test accuracy. Every
+ * argument is checked by {@link #validate()} before the data is read.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Version.class,
+        description = "Train a model on Fashion-MNIST, then print its test accuracy.",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Cli.EXIT_CODES_0, Cli.EXIT_CODES_1, Cli.EXIT_CODES_2})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "cnn", description = "softmax, mlp, lenet, lenet-bn or cnn (default: ${DEFAULT-VALUE})")
-    String model;
-    @Option(names = "--epochs", defaultValue = "10") int epochs;
-    @Option(names = "--batch-size", defaultValue = "128") int batchSize;
-    @Option(names = "--lr", defaultValue = "0.002") float lr;
-    @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, momentum, adagrad, rmsprop, adam or adamw")
-    String optimizer;
-    @Option(names = "--momentum", defaultValue = "0.9") float momentum;
-    @Option(names = "--weight-decay", defaultValue = "0") float weightDecay;
-    @Option(names = "--clip-norm", defaultValue = "0", description = "clip gradients to this global norm (0: off)")
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "cnn", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    Choices.Model model;
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "passes over the training set, at least 1 (default: ${DEFAULT-VALUE})")
+    int epochs;
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "examples per step, at least 1 (default: ${DEFAULT-VALUE})")
+    int batchSize;
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.002", description = "learning rate, above 0 (default: ${DEFAULT-VALUE})")
+    float lr;
+    @Option(names = "--optimizer", paramLabel = "OPTIMIZER", defaultValue = "adam", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    Choices.Optimizer optimizer;
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9", description = "momentum of --optimizer momentum, in [0, 1) (default: ${DEFAULT-VALUE})")
+    float momentum;
+    @Option(names = "--weight-decay", paramLabel = "WD", defaultValue = "0", description = "L2 penalty (decoupled for adamw), at least 0 (default: ${DEFAULT-VALUE})")
+    float weightDecay;
+    @Option(names = "--clip-norm", paramLabel = "NORM", defaultValue = "0", description = "clip gradients to this global norm, at least 0; 0: off (default: ${DEFAULT-VALUE})")
     float clipNorm;
-    @Option(names = "--schedule", defaultValue = "cosine", description = "none, step, exp or cosine, per step (default: ${DEFAULT-VALUE})")
-    String schedule;
-    @Option(names = "--warmup", defaultValue = "0", description = "linear warm-up steps before the schedule")
+    @Option(names = "--schedule", paramLabel = "SCHEDULE", defaultValue = "cosine", description = "learning rate per step: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    Choices.Schedule schedule;
+    @Option(names = "--warmup", paramLabel = "STEPS", defaultValue = "0", description = "linear warm-up steps before the schedule, at least 0 (default: ${DEFAULT-VALUE})")
     int warmup;
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto") String device;
-    @Option(names = "--data-dir", description = "directory with the Fashion-MNIST IDX files") Path dataDir;
-    @Option(names = "--seed", defaultValue = "42") long seed;
-    @Option(names = "--val-fraction", defaultValue = "0.1", description = "held out for validation (0: none)")
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "auto, cpu, cuda, or a kernel set such as cpu-looped ('jgrad devices' lists them) (default: ${DEFAULT-VALUE})")
+    String device;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "directory with the Fashion-MNIST IDX files (default: " + FASHION_MNIST_DEFAULT + ")")
+    Path dataDir;
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "seed of the initial weights, the split and the shuffling (default: ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--val-fraction", paramLabel = "F", defaultValue = "0.1", description = "share of the training set held out for validation, in [0, 1); 0: none (default: ${DEFAULT-VALUE})")
     double valFraction;
-    @Option(names = "--patience", defaultValue = "0", description = "early-stopping patience in epochs (0: off)")
+    @Option(names = "--patience", paramLabel = "EPOCHS", defaultValue = "0", description = "stop after this many epochs without a better validation loss, at least 0; 0: no early stopping (default: ${DEFAULT-VALUE})")
     int patience;
-    @Option(names = "--train-limit", defaultValue = "0", description = "use only the first N training examples (0: all)")
+    @Option(names = "--train-limit", paramLabel = "N", defaultValue = "0", description = "use only the first N training examples, at least 0; 0: all (default: ${DEFAULT-VALUE})")
     int trainLimit;
-    @Option(names = "--save", description = "write the trained weights here (safetensors)") Path save;
-    @Option(names = "--history", description = "write per-epoch metrics here (CSV)") Path historyCsv;
-    @Option(names = "--plot", description = "write loss/accuracy curves here (PNG)") Path plot;
+    @Option(names = "--save", paramLabel = "FILE", description = "write the trained weights here (safetensors); its directory must exist (default: not saved)")
+    Path save;
+    @Option(names = "--history", paramLabel = "FILE", description = "write per-epoch metrics here (CSV); its directory must exist (default: not written)")
+    Path historyCsv;
+    @Option(names = "--plot", paramLabel = "FILE", description = "write loss/accuracy curves here (PNG); its directory must exist (default: not drawn)")
+    Path plot;
+
+    /** Where Fashion-MNIST is looked for without {@code --data-dir}. */
+    static final String FASHION_MNIST_DEFAULT = "/usr/share/datasets/fashion-mnist";
+
+    /** Rejects out-of-range values and unwritable outputs before any data is read (bad usage, exit code 2). */
+    void validate() {
+        Checks check = new Checks(spec);
+        check.atLeast("--epochs", epochs, 1);
+        check.atLeast("--batch-size", batchSize, 1);
+        check.positive("--lr", lr);
+        check.fraction("--momentum", momentum);
+        check.atLeast("--weight-decay", weightDecay, 0.0);
+        check.atLeast("--clip-norm", clipNorm, 0.0);
+        check.atLeast("--warmup", warmup, 0);
+        check.fraction("--val-fraction", valFraction);
+        check.atLeast("--patience", patience, 0);
+        check.atLeast("--train-limit", trainLimit, 0);
+        if (patience > 0 && valFraction == 0)
+            throw check.usage("--patience " + patience + " needs a validation set: give --val-fraction above 0");
+        check.inputDirectory("--data-dir", dataDir);
+        check.output("--save", save);
+        check.output("--history", historyCsv);
+        check.output("--plot", plot);
+    }
 
     @Override
     public Integer call() throws Exception {
-        Device dev = Device.get(device);
+        validate();
+        Device dev = new Checks(spec).device("--device", device);
         Init.manualSeed(seed);
         Path dir = FashionMnist.locate(dataDir);
         ArrayDataset fullTrain = FashionMnist.train(dir);
@@ -80,7 +124,7 @@ final class TrainCommand implements Callable<Integer> {
             validation = split.validation();
         }
         Normalize norm = Normalize.fit(trainSet);
-        Module net = Models.byName(model).to(dev);
+        Module net = Models.byName(model.toString()).to(dev);
         Optimizer opt = optimizer(net);
         if (clipNorm > 0) opt.clipGradNorm(clipNorm);
         System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s: %d epochs, batch %d, %s lr %g, %,d train / %s val / %,d test%n",
@@ -105,39 +149,42 @@ final class TrainCommand implements Callable<Integer> {
 
         if (save != null) {
             Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("model", model);
+            meta.put("model", model.toString());
             meta.put("normalize_mean", Float.toString(norm.mean()[0]));
             meta.put("normalize_std", Float.toString(norm.std()[0]));
             meta.put("test_accuracy", String.format(Locale.ROOT, "%.4f", result.accuracy()));
             SafeTensors.save(save, net.stateDict(), meta);
             System.out.println("saved " + save);
         }
-        if (historyCsv != null) history.saveCsv(historyCsv);
-        if (plot != null) TrainingChart.draw(history, plot, model + " on Fashion-MNIST (" + dev + ")");
+        if (historyCsv != null) {
+            history.saveCsv(historyCsv);
+            System.out.println("wrote " + historyCsv);
+        }
+        if (plot != null) {
+            TrainingChart.draw(history, plot, model + " on Fashion-MNIST (" + dev + ")");
+            System.out.println("wrote " + plot);
+        }
         return 0;
     }
 
     private Optimizer optimizer(Module net) {
         var params = net.parameters();
         return switch (optimizer) {
-            case "sgd" -> new SGD(params, lr, 0f, weightDecay);
-            case "momentum" -> new SGD(params, lr, momentum, weightDecay);
-            case "adagrad" -> new AdaGrad(params, lr, weightDecay);
-            case "rmsprop" -> new RMSProp(params, lr, 0.99f, weightDecay);
-            case "adam" -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
-            case "adamw" -> new AdamW(params, lr, weightDecay);
-            default -> throw new IllegalArgumentException("--optimizer " + optimizer
-                    + " is not one of sgd, momentum, adagrad, rmsprop, adam, adamw");
+            case SGD -> new SGD(params, lr, 0f, weightDecay);
+            case MOMENTUM -> new SGD(params, lr, momentum, weightDecay);
+            case ADAGRAD -> new AdaGrad(params, lr, weightDecay);
+            case RMSPROP -> new RMSProp(params, lr, 0.99f, weightDecay);
+            case ADAM -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
+            case ADAMW -> new AdamW(params, lr, weightDecay);
         };
     }
 
     private LrSchedule schedule(int totalSteps) {
         LrSchedule base = switch (schedule) {
-            case "none" -> warmup > 0 ? LrSchedule.constant(lr) : null;
-            case "step" -> LrSchedule.step(lr, Math.max(1, totalSteps / 3), 0.1f);
-            case "exp" -> LrSchedule.exponential(lr, (float) Math.pow(0.01, 1.0 / Math.max(1, totalSteps)));
-            case "cosine" -> LrSchedule.cosine(lr, Math.max(1, totalSteps - warmup), 0f);
-            default -> throw new IllegalArgumentException("--schedule " + schedule + " is not one of none, step, exp, cosine");
+            case NONE -> warmup > 0 ? LrSchedule.constant(lr) : null;
+            case STEP -> LrSchedule.step(lr, Math.max(1, totalSteps / 3), 0.1f);
+            case EXP -> LrSchedule.exponential(lr, (float) Math.pow(0.01, 1.0 / Math.max(1, totalSteps)));
+            case COSINE -> LrSchedule.cosine(lr, Math.max(1, totalSteps - warmup), 0f);
         };
         return base == null ? null : warmup > 0 ? LrSchedule.warmup(warmup, base) : base;
     }
