@@ -6,6 +6,7 @@ import dev.jgrad.nn.data.ArrayDataset;
 import dev.jgrad.nn.data.DataLoader;
 import dev.jgrad.nn.data.FashionMnist;
 import dev.jgrad.nn.data.Normalize;
+import dev.jgrad.nn.io.Checkpoint;
 import dev.jgrad.nn.io.SafeTensors;
 import dev.jgrad.nn.loss.Losses;
 import dev.jgrad.nn.models.Models;
@@ -28,7 +29,7 @@ import java.util.concurrent.Callable;
 final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "checkpoint written by train --save (default: none, required)")
+    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "weights written by train --save, or a train --checkpoint file (default: none, required)")
     Path checkpoint;
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "auto, cpu, cuda, or a kernel set such as cpu-looped ('jgrad devices' lists them) (default: ${DEFAULT-VALUE})")
     String device;
@@ -51,7 +52,8 @@ final class EvalCommand implements Callable<Integer> {
         String model = meta.get("model");
         if (model == null) throw new IllegalArgumentException(checkpoint + ": no 'model' in the metadata; was it written by train --save?");
         Module net = Models.byName(model).to(dev);
-        net.loadStateDict(contents.tensors());
+        // A train --checkpoint file holds the weights as model.* beside the optimizer's state.
+        net.loadStateDict(Checkpoint.isCheckpoint(meta) ? Checkpoint.section(contents.tensors(), "model") : contents.tensors());
         Normalize norm = new Normalize(new float[] {Float.parseFloat(meta.get("normalize_mean"))},
                 new float[] {Float.parseFloat(meta.get("normalize_std"))}, 1, 28, 28);
         ArrayDataset test = FashionMnist.test(FashionMnist.locate(dataDir));

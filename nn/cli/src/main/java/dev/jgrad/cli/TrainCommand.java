@@ -23,6 +23,7 @@ import dev.jgrad.nn.optim.RMSProp;
 import dev.jgrad.nn.optim.SGD;
 import dev.jgrad.nn.train.EarlyStopping;
 import dev.jgrad.nn.train.History;
+import dev.jgrad.nn.train.ProgressBar;
 import dev.jgrad.nn.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,6 +84,10 @@ final class TrainCommand implements Callable<Integer> {
     Path historyCsv;
     @Option(names = "--plot", paramLabel = "FILE", description = "write loss/accuracy curves here (PNG); its directory must exist (default: not drawn)")
     Path plot;
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "write a resumable checkpoint here after every epoch (weights, optimizer state, schedule position, random state); its directory must exist (default: none)")
+    Path checkpointFile;
+    @Option(names = "--resume", paramLabel = "FILE", description = "continue the run a --checkpoint FILE saved; give the options of that run (default: start afresh)")
+    Path resumeFile;
 
     /** Where Fashion-MNIST is looked for without {@code --data-dir}. */
     static final String FASHION_MNIST_DEFAULT = "/usr/share/datasets/fashion-mnist";
@@ -106,6 +111,8 @@ final class TrainCommand implements Callable<Integer> {
         check.output("--save", save);
         check.output("--history", historyCsv);
         check.output("--plot", plot);
+        check.output("--checkpoint", checkpointFile);
+        check.inputFile("--resume", resumeFile);
     }
 
     @Override
@@ -135,7 +142,10 @@ final class TrainCommand implements Callable<Integer> {
                 .shuffle(new Generator(seed + 2)).device(dev).build();
         DataLoader valLoader = validation == null ? null
                 : DataLoader.builder(norm.apply(validation)).batchSize(512).device(dev).build();
-        Trainer trainer = new Trainer(net, opt, Losses::crossEntropy);
+        Trainer trainer = new Trainer(net, opt, Losses::crossEntropy).listener(new ProgressBar());
+        if (checkpointFile != null) trainer.checkpoint(checkpointFile).checkpointMetadata(Map.of("model", model.toString(),
+                "normalize_mean", Float.toString(norm.mean()[0]), "normalize_std", Float.toString(norm.std()[0])));
+        if (resumeFile != null) trainer.resumeFrom(resumeFile);
         LrSchedule s = schedule(trainLoader.batchesPerEpoch() * epochs);
         if (s != null) trainer.schedule(s);
         if (patience > 0) trainer.earlyStopping(new EarlyStopping(patience, 1e-4));

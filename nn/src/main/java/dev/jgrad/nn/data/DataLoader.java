@@ -76,6 +76,11 @@ public final class DataLoader implements Iterable<Batch> {
         return device;
     }
 
+    /** The generator that draws each epoch's order, or null without shuffling (checkpoints save its state). */
+    public Generator shuffleGenerator() {
+        return shuffle;
+    }
+
     /** Batches per epoch: {@code floor(N / B)} with drop-last, else {@code ceil(N / B)}. */
     public int batchesPerEpoch() {
         int n = dataset.size();

@@ -1,5 +1,6 @@
 package dev.jgrad.nn.train;
 
+import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.engine.autograd.GradMode;
 import dev.jgrad.nn.Module;
@@ -9,7 +10,8 @@ import java.util.Map;
 
 /**
  * Stops training when the validation loss has not improved by more than {@code minDelta} for
- * {@code patience} epochs, and restores the weights of the best epoch.
+ * {@code patience} epochs, and restores the weights of the best epoch. Its state (the best loss
+ * and epoch, the epochs waited, the best weights) travels in a {@link Trainer}'s checkpoint.
  */
 public final class EarlyStopping {
     private final int patience;
@@ -49,10 +51,46 @@ public final class EarlyStopping {
         return best;
     }
 
+    int patience() {
+        return patience;
+    }
+
+    double minDelta() {
+        return minDelta;
+    }
+
+    /** Epochs since the last improvement. */
+    int waited() {
+        return waited;
+    }
+
+    /** True once {@link #update} has said to stop (patience used up). */
+    boolean exhausted() {
+        return waited >= patience;
+    }
+
+    /** The best epoch's weights (copies), or null before any epoch improved. */
+    Map<String, Tensor> bestState() {
+        return bestState;
+    }
+
+    /** Continues from a saved state; {@code bestWeights} are copied. */
+    void restore(double best, int bestEpoch, int waited, Map<String, Tensor> bestWeights) {
+        if (waited < 0) throw new IllegalArgumentException("early stopping: epochs waited must be >= 0, got " + waited);
+        this.best = best;
+        this.bestEpoch = bestEpoch;
+        this.waited = waited;
+        this.bestState = bestWeights == null ? null : copy(bestWeights);
+    }
+
     private static Map<String, Tensor> snapshot(Module model) {
+        return copy(model.stateDict());
+    }
+
+    private static Map<String, Tensor> copy(Map<String, Tensor> state) {
         Map<String, Tensor> copy = new LinkedHashMap<>();
         try (var noGrad = GradMode.disable()) {
-            model.stateDict().forEach((name, t) -> copy.put(name, t.detach().mul(1f)));
+            state.forEach((name, t) -> copy.put(name, MemoryScope.keep(t.detach().mul(1f))));
         }
         return copy;
     }
