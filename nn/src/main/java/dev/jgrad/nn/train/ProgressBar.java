@@ -16,7 +16,7 @@ import java.util.Map;
  * JVM cannot ask the terminal itself without starting a process) and falls back to
  * {@value #DEFAULT_WIDTH} columns. On a terminal the lines stop one column short of the width,
  * so the cursor never wraps; the bar shrinks, then drops its least useful fields, to fit. A
- * summary longer than the width continues on the next line.
+ * summary leaves out the speed when that makes it fit, and otherwise continues on the next line.
  */
 public final class ProgressBar implements TrainingListener {
     /** The width assumed when {@code COLUMNS} is not set. */
@@ -86,8 +86,8 @@ public final class ProgressBar implements TrainingListener {
         double eta = secs / e.batch() * (e.batches() - e.batch());
         List<String> optional = new ArrayList<>();       // dropped from the end first
         optional.add(String.format(Locale.ROOT, "ETA %.0fs", eta));
-        optional.add(String.format(Locale.ROOT, "%.0f ex/s", rate));
         e.metrics().forEach((name, v) -> optional.add(shortName(name) + " " + format(v)));
+        optional.add(String.format(Locale.ROOT, "%.0f ex/s", rate));
         draw(barLine(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), e.batch(), e.batches(),
                 String.format(Locale.ROOT, "%d/%d loss %.4f", e.batch(), e.batches(), e.epochLoss()), optional));
     }
@@ -115,7 +115,10 @@ public final class ProgressBar implements TrainingListener {
         groups.add(String.format(Locale.ROOT, "train loss %.4f", r.trainLoss()) + metrics(r.train()));
         if (!Double.isNaN(r.valLoss()))
             groups.add(String.format(Locale.ROOT, "| val loss %.4f", r.valLoss()) + metrics(r.validation()));
-        groups.add(String.format(Locale.ROOT, "(%.1f s, %.0f ex/s)", r.seconds(), e.examples() / Math.max(r.seconds(), 1e-9)));
+        // The speed goes first when the summary would not fit on one line.
+        String withSpeed = String.format(Locale.ROOT, "(%.1f s, %.0f ex/s)", r.seconds(), e.examples() / Math.max(r.seconds(), 1e-9));
+        String plain = String.format(Locale.ROOT, "(%.1f s)", r.seconds());
+        groups.add(String.join(" ", groups).length() + 1 + withSpeed.length() <= limit ? withSpeed : plain);
         print(groups);
     }
 
