@@ -346,7 +346,10 @@ public final class Trainer {
         this.history = history;
     }
 
-    /** Evaluates in eval mode without recording a graph; {@code classes} > 0 fills a confusion matrix. */
+    /**
+     * Evaluates a classifier (outputs {@code (N, C)}) in eval mode without recording a graph:
+     * loss and accuracy; {@code classes} > 0 also fills a confusion matrix.
+     */
     public static Evaluation evaluate(Module model, DataLoader data, BiFunction<Tensor, Tensor, Tensor> loss, int classes) {
         int[][] confusion = classes > 0 ? new int[classes][classes] : null;
         Metric.Accumulator confusionCounter = confusion == null ? null : new Metric.Accumulator() {

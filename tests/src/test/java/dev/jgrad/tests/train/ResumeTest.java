@@ -88,6 +88,30 @@ class ResumeTest {
         return tests.stream();
     }
 
+    @org.junit.jupiter.api.Test
+    void aRunThatStoppedEarlyStaysStopped(@TempDir Path dir) {
+        Device d = Device.cpu();
+        Path file = dir.resolve("stopped.ckpt");
+        // Patience 1 and a huge min delta: epoch 1 improves on infinity, epoch 2 cannot, so it stops after 2.
+        Function<Run, Trainer> early = r -> r.trainer.earlyStopping(new EarlyStopping(1, 1e9));
+        Run first = new Run(d, setups().get(0), INIT_SEED, SHUFFLE_SEED);
+        History h1 = early.apply(first).checkpoint(file).fit(first.train, first.validation, EPOCHS);
+        assertEquals(2, h1.epochs().size());
+        Run again = new Run(d, setups().get(0), INIT_SEED, SHUFFLE_SEED);
+        boolean[] stopped = {false};
+        History h2 = early.apply(again).listener(new TrainingListener() {
+            @Override
+            public void onFitEnd(FitEnd e) {
+                stopped[0] = e.stoppedEarly() && e.bestEpoch() == 1;
+            }
+        }).resumeFrom(file).fit(again.train, again.validation, EPOCHS);
+        assertEquals(List.of(), again.lossBits, "no step after a resume of a stopped run");
+        assertEquals(2, h2.epochs().size());
+        assertEquals(true, stopped[0], "the resumed fit reports the early stop and restores epoch 1");
+        float[][] a = first.weights(), b = again.weights();
+        for (int i = 0; i < a.length; i++) assertArrayEquals(a[i], b[i], "both hold epoch 1's weights");
+    }
+
     private static void check(Device d, Setup s, Path file) {
         Run whole = new Run(d, s, INIT_SEED, SHUFFLE_SEED);
         History wholeHistory = whole.trainer.fit(whole.train, whole.validation, EPOCHS);
