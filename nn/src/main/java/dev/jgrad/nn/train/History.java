@@ -34,6 +34,20 @@ public final class History {
             validation = Collections.unmodifiableMap(new LinkedHashMap<>(validation));
         }
 
+        /**
+         * A classifier's epoch, accuracy its one metric; with both accuracies NaN, an epoch with no
+         * metric (the loss alone).
+         */
+        public Epoch(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy,
+                     double seconds, double lr) {
+            this(epoch, trainLoss, accuracy(trainAccuracy, valAccuracy, trainAccuracy), valLoss,
+                    accuracy(trainAccuracy, valAccuracy, valAccuracy), seconds, lr);
+        }
+
+        private static Map<String, Double> accuracy(double train, double val, double value) {
+            return Double.isNaN(train) && Double.isNaN(val) ? Map.of() : Map.of("accuracy", value);
+        }
+
         /** A metric on the training batches, NaN if not in use. */
         public double trainMetric(String name) {
             return train.getOrDefault(name, Double.NaN);
