@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The README's code examples are copies of code that a build compiles and runs: the API example
  * of {@link ReadmeExampleTest}, and the "Use jgrad from Maven" example of the consumer project
- * (tests/consumer, built and run by tests/run-examples.sh), and the raw-buffer example of
- * {@code spi/RawBufferExampleTest}. This test fails when a README copy
+ * (tests/consumer, built and run by tests/run-examples.sh), the raw-buffer example of
+ * {@code spi/RawBufferExampleTest}, and the training example of {@code train/ReadmeTrainingExampleTest}. This test fails when a README copy
  * and its source differ.
  */
 class ReadmeSyncTest {
@@ -34,6 +34,12 @@ class ReadmeSyncTest {
     void rawBufferExampleMatchesRawBufferExampleTest() throws IOException {
         assertReadmeHolds(ROOT.resolve("tests/src/test/java/dev/jgrad/tests/spi/RawBufferExampleTest.java"),
                 "README raw-buffer example");
+    }
+
+    @Test
+    void trainingExampleMatchesReadmeTrainingExampleTest() throws IOException {
+        assertReadmeHolds(ROOT.resolve("tests/src/test/java/dev/jgrad/tests/train/ReadmeTrainingExampleTest.java"),
+                "README training example");
     }
 
     private static void assertReadmeHolds(Path source, String marker) throws IOException {
