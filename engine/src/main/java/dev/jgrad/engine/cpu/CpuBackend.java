@@ -5,6 +5,7 @@ import dev.jgrad.engine.Buffer;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -48,6 +49,14 @@ public abstract class CpuBackend extends AbstractBackend {
         return k;
     }
 
+    /**
+     * Takes collected buffers off {@link #bytesInUse}. It does not hand their arrays back to the
+     * pool: a kernel may still be reading an array whose buffer object the JIT already considers
+     * dead, so only an explicit {@code free} (or a {@link dev.jgrad.engine.MemoryScope}) recycles;
+     * the collector reclaims the rest.
+     */
+    private static final Cleaner COLLECTED = Cleaner.create();
+
     private final AtomicLong bytesInUse = new AtomicLong();
     private final ArrayPool pool = ArrayPool.forThisJvm();
 
@@ -58,8 +67,12 @@ public abstract class CpuBackend extends AbstractBackend {
 
     @Override
     protected Buffer doAllocate(int numel) {
-        bytesInUse.addAndGet((long) numel * Float.BYTES);
-        return new CpuBuffer(pool.take(numel), this, false);
+        long bytes = (long) numel * Float.BYTES;
+        CpuBuffer buffer = new CpuBuffer(pool.take(numel), this, false);
+        bytesInUse.addAndGet(bytes);
+        AtomicLong count = bytesInUse;  // the action must not hold the buffer, or it is never collected
+        buffer.accounting(COLLECTED.register(buffer, () -> count.addAndGet(-bytes)));
+        return buffer;
     }
 
     /** No copy: the buffer is the caller's array, borrowed (never pooled, not counted in {@link #bytesInUse}). */
@@ -104,7 +117,7 @@ public abstract class CpuBackend extends AbstractBackend {
         CpuBuffer cpu = (CpuBuffer) buffer;
         if (!cpu.markFreed()) return; // a racing second free: the first one returned the memory
         if (cpu.borrowed()) return;     // the caller's array: it stays theirs, it never enters the pool
-        bytesInUse.addAndGet(-(long) cpu.data().length * Float.BYTES);
+        cpu.settleAccounting();
         pool.give(cpu.data());
     }
 
