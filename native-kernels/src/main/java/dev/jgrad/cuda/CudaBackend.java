@@ -673,9 +673,13 @@ public final class CudaBackend extends AbstractBackend {
      *       after the launch that used it is queued, and anything reusing that memory is queued
      *       after it on the same stream.</li>
      * </ol>
+     * The block is the backend's, shared by every optimizer on every thread, so the upload and the
+     * launch that reads it happen under one lock: two optimizers stepping on two threads at once
+     * would otherwise launch with each other's tables (ThreadSafetyTest found it). Stream order does
+     * the rest. Two optimizers that alternate re-upload their tables each step.
      */
     @Override
-    protected void doOptimizerStep(OptimizerStep s, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
+    protected synchronized void doOptimizerStep(OptimizerStep s, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
                               int[] sizes) {
         int count = params.length;
         if (count == 0) return;
