@@ -93,6 +93,19 @@ class HostileHeaderTest {
     }
 
     @Test
+    void aHeaderOverTheFormatsLimitIsRejectedUnread() throws IOException {
+        Path p = dir.resolve("long-header.safetensors");
+        long n = 100_000_001L;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(8 + n + 16);   // sparse: no 100 MB written
+            f.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(n).array());
+        }
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.read(p, CPU));
+        assertBoundedNamingFile(p.toString(), e.getMessage(), "long header");
+        assertTrue(e.getMessage().contains("exceeds the format's limit of 100000000 bytes"), e.getMessage());
+    }
+
+    @Test
     void deepNestingIsRejected() throws IOException {
         String deep = "[".repeat(100_000) + "]".repeat(100_000);
         IOException e = reject("deep.safetensors", safetensors("{\"__metadata__\":" + deep + "}", new byte[0]));
@@ -101,7 +114,7 @@ class HostileHeaderTest {
 
     @Test
     void errorMessagesQuoteHugeStringsShortly() throws IOException {
-        String huge = "k".repeat(5_000_000);
+        String huge = "k".repeat(1_000_000);
         String hugeList = "[" + "1,".repeat(1_000_000) + "1]";
         byte[] four = new byte[4];
         record Case(String name, String header, String expect) {}

@@ -15,9 +15,16 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -85,5 +92,92 @@ class SaveTempFilesTest {
         try (Stream<Path> s = Files.list(target.getParent())) {
             assertEquals(List.of(target), s.toList());
         }
+    }
+
+    /**
+     * Two threads save the same target over and over while a third ages every temporary file it
+     * sees to an hour old, so that each save's cleanup finds the other's file "stale": only the
+     * lock and the in-process registry keep it. Every save must succeed.
+     */
+    @Test
+    void concurrentSavesNeverRemoveEachOthersFiles() throws Exception {
+        Path target = dir.resolve("shared.safetensors");
+        Map<String, Tensor> state = Map.of("w", Tensor.zeros(Device.cpu(), 256, 1024));   // 1 MB: a save takes a while
+        AtomicBoolean done = new AtomicBoolean();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        Thread ager = new Thread(() -> {
+            while (!done.get()) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    for (Path p : s.toList())
+                        if (p.getFileName().toString().endsWith(".tmp")) {
+                            try {
+                                aged(p);
+                            } catch (IOException gone) {
+                                // renamed or removed meanwhile
+                            }
+                        }
+                } catch (IOException e) {
+                    failures.add(e);
+                }
+            }
+        });
+        List<Thread> savers = new ArrayList<>();
+        for (int t = 0; t < 2; t++)
+            savers.add(new Thread(() -> {
+                for (int i = 0; i < 40; i++) {
+                    try {
+                        SafeTensors.save(target, state);
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }
+            }));
+        ager.start();
+        savers.forEach(Thread::start);
+        for (Thread t : savers) t.join(120_000);
+        done.set(true);
+        ager.join(10_000);
+        assertTrue(failures.isEmpty(), () -> failures.size() + " saves failed, the first: " + failures.peek());
+        assertEquals(Set.of("shared.safetensors"), names());
+    }
+
+    /**
+     * Holds a temporary file of the saves' pattern locked, aged to an hour, as a save in another
+     * process that is slow to finish would: the child of {@link #anotherProcessesSaveIsLeftAlone}.
+     */
+    public static void main(String[] args) throws Exception {
+        Path p = Path.of(args[0]);
+        // Aged before it is locked: setting the time opens and closes the file, and closing any
+        // descriptor of a file drops all of this process's POSIX locks on it.
+        Files.setLastModifiedTime(Files.createFile(p), FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
+            System.out.println("locked " + lock.isValid());
+            System.out.flush();
+            System.in.read();   // until the parent has saved
+        }
+    }
+
+    @Test
+    void anotherProcessesSaveIsLeftAlone() throws Exception {
+        Path target = dir.resolve("model.safetensors");
+        Path theirs = dir.resolve(".model.safetensors.1234567.tmp");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                SaveTempFilesTest.class.getName(), theirs.toString()).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.startsWith("locked"));
+            assertEquals("locked true", line, "the child could not lock its file");
+            SafeTensors.save(target, Map.of("w", Tensor.zeros(Device.cpu(), 3)));
+            assertTrue(Files.exists(theirs), "a file locked by another process's save was removed");
+        } finally {
+            child.getOutputStream().close();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        }
+        SafeTensors.save(target, Map.of("w", Tensor.zeros(Device.cpu(), 3)));   // unlocked now, and old
+        assertFalse(Files.exists(theirs), "an abandoned temporary file was kept");
     }
 }
