@@ -43,6 +43,8 @@ import java.util.Map;
  */
 public final class SafeTensors {
     private static final int CHUNK_FLOATS = 1 << 18;
+    /** The most mismatches that one {@link #loadInto} message lists; the rest are counted. */
+    private static final int MAX_LISTED_PROBLEMS = 10;
 
     private SafeTensors() {}
 
@@ -203,9 +205,6 @@ public final class SafeTensors {
             return new Contents(tensors, header.metadata());
         }
     }
-
-    /** The most mismatches that one message lists; the rest are counted. */
-    private static final int MAX_LISTED_PROBLEMS = 10;
 
     private static int problem(List<String> problems, int count, String problem) {
         if (problems.size() < MAX_LISTED_PROBLEMS) problems.add(problem);

@@ -54,7 +54,6 @@ class FuzzFilesTest {
     private static final int BATCH = 100;
     /** Per batch of {@value #BATCH} cases; a case takes milliseconds, a hang takes forever. */
     private static final Duration BATCH_LIMIT = Duration.ofSeconds(30);
-    private static final Path SUBSET = Path.of("src/test/resources/fashion-mnist-subset");
 
     @TempDir
     Path dir;
@@ -390,9 +389,10 @@ class FuzzFilesTest {
 
     @Test
     void mutatedIdxFilesLoadOrFailCleanly() throws Exception {
-        byte[] images = firstItems(gunzip(SUBSET.resolve("t10k-images-idx3-ubyte.gz")), 24);
-        byte[] labelsGz = Files.readAllBytes(SUBSET.resolve("t10k-labels-idx1-ubyte.gz"));
-        byte[] labels = gunzip(SUBSET.resolve("t10k-labels-idx1-ubyte.gz"));
+        Path subset = Path.of(FuzzFilesTest.class.getResource("/fashion-mnist-subset/README.md").toURI()).getParent();
+        byte[] images = firstItems(gunzip(subset.resolve("t10k-images-idx3-ubyte.gz")), 24);
+        byte[] labelsGz = Files.readAllBytes(subset.resolve("t10k-labels-idx1-ubyte.gz"));
+        byte[] labels = gunzip(subset.resolve("t10k-labels-idx1-ubyte.gz"));
         Path file = dir.resolve("mutated-idx-ubyte");
         int[] loaded = new int[1];
         for (int batch = 0; batch < IDX_CASES; batch += BATCH) {
