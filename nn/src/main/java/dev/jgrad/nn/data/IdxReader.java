@@ -85,7 +85,12 @@ public final class IdxReader {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+            InputStream in;
+            try {
+                in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+            } catch (ZipException | EOFException e) {   // a bad or cut gzip header
+                throw corruptGzip(file, e);
+            }
             try {
                 return parse(file, in, gzip ? -1 : fileSize, expectedRank);
             } catch (ZipException | EOFException e) {
@@ -95,8 +100,6 @@ public final class IdxReader {
                 if (gzip) checkGzipIntact(file, in, e);
                 throw e;
             }
-        } catch (ZipException e) {   // a bad gzip header, thrown by the GZIPInputStream constructor
-            throw new IOException(file + ": the gzip data is corrupt (" + e.getMessage() + ")", e);
         }
     }
 

@@ -65,7 +65,7 @@ public final class Checkpoint implements AutoCloseable {
             throw new IOException(file + (version == null
                     ? ": not a training checkpoint (a safetensors file without \"" + FORMAT_KEY + "\" in its metadata;"
                       + " weights alone load with SafeTensors.loadInto)"
-                    : ": checkpoint format version " + version + ", this jgrad reads version " + VERSION));
+                    : ": checkpoint format version " + Snippets.bare(version) + ", this jgrad reads version " + VERSION));
         }
         Checkpoint c = new Checkpoint(file.toString(), true);
         c.tensors.putAll(contents.tensors());
@@ -90,7 +90,7 @@ public final class Checkpoint implements AutoCloseable {
     /** Adds a tensor (saved as it is when {@link #save} runs, so not changed until then). */
     public Checkpoint put(String name, Tensor tensor) {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("checkpoint: empty tensor name");
-        if (tensor == null) throw new IllegalArgumentException("checkpoint: tensor \"" + name + "\" is null");
+        if (tensor == null) throw new IllegalArgumentException("checkpoint: tensor " + Snippets.quote(name) + " is null");
         tensors.put(name, tensor);
         return this;
     }
@@ -104,8 +104,8 @@ public final class Checkpoint implements AutoCloseable {
     /** Sets a value; the keys {@value #FORMAT_KEY} and {@code format} are the file's own. */
     public Checkpoint set(String key, String value) {
         if (key == null || key.isEmpty() || key.equals(FORMAT_KEY) || key.equals("format"))
-            throw new IllegalArgumentException("checkpoint: reserved or empty key \"" + key + "\"");
-        if (value == null) throw new IllegalArgumentException("checkpoint: value of \"" + key + "\" is null");
+            throw new IllegalArgumentException("checkpoint: reserved or empty key " + Snippets.quote(key));
+        if (value == null) throw new IllegalArgumentException("checkpoint: value of " + Snippets.quote(key) + " is null");
         values.put(key, value);
         return this;
     }
@@ -130,7 +130,7 @@ public final class Checkpoint implements AutoCloseable {
     /** @throws IllegalArgumentException naming the checkpoint and the key when it is absent */
     public String string(String key) {
         String v = values.get(key);
-        if (v == null) throw new IllegalArgumentException(origin + ": no \"" + key + "\" in the checkpoint");
+        if (v == null) throw new IllegalArgumentException(origin + ": no " + Snippets.quote(key) + " in the checkpoint");
         return v;
     }
 
@@ -139,13 +139,15 @@ public final class Checkpoint implements AutoCloseable {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(origin + ": \"" + key + "\" is \"" + v + "\", not an integer");
+            throw new IllegalArgumentException(origin + ": " + Snippets.quote(key) + " is " + Snippets.quote(v)
+                    + ", not an integer");
         }
     }
 
     public int intValue(String key) {
         long v = longValue(key);
-        if (v != (int) v) throw new IllegalArgumentException(origin + ": \"" + key + "\" is " + v + ", out of int range");
+        if (v != (int) v)
+            throw new IllegalArgumentException(origin + ": " + Snippets.quote(key) + " is " + v + ", out of int range");
         return (int) v;
     }
 
@@ -154,14 +156,15 @@ public final class Checkpoint implements AutoCloseable {
         try {
             return Double.parseDouble(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(origin + ": \"" + key + "\" is \"" + v + "\", not a number");
+            throw new IllegalArgumentException(origin + ": " + Snippets.quote(key) + " is " + Snippets.quote(v)
+                    + ", not a number");
         }
     }
 
     /** @throws IllegalArgumentException naming the checkpoint and the tensor when it is absent */
     public Tensor tensor(String name) {
         Tensor t = tensors.get(name);
-        if (t == null) throw new IllegalArgumentException(origin + ": no tensor \"" + name + "\" in the checkpoint");
+        if (t == null) throw new IllegalArgumentException(origin + ": no tensor " + Snippets.quote(name) + " in the checkpoint");
         return t;
     }
 

@@ -11,8 +11,13 @@ import java.util.Map;
  * Values map to {@code Map<String, Object>} (insertion-ordered), {@code List<Object>},
  * {@code String}, {@code Long} (integers that fit), {@code BigInteger} (larger integers),
  * {@code Double} (numbers with a fraction or exponent), {@code Boolean} and {@link #NULL}.
- * Duplicate keys, nesting deeper than {@value #MAX_DEPTH}, and anything after the root value
- * but whitespace are errors.
+ * Duplicate keys, nesting deeper than {@value #MAX_DEPTH}, number literals longer than
+ * {@value #MAX_NUMBER_CHARS} characters, and anything after the root value but whitespace are
+ * errors.
+ *
+ * <p>Parsing is linear in the length of the text: each character is looked at a bounded number of
+ * times, a number is converted only once its literal is known to be short, and error messages
+ * quote at most {@value Snippets#MAX_CHARS} characters of a string from the text.
  */
 final class Json {
     /** JSON {@code null}. */
@@ -23,6 +28,15 @@ final class Json {
         }
     };
     static final int MAX_DEPTH = 64;
+    /**
+     * The longest number literal accepted, sign, fraction and exponent included. A double needs
+     * at most 17 significant digits and a safetensors offset at most 20, so 64 leaves room for any
+     * honest writer while keeping each conversion cheap (a million-digit literal through
+     * {@code BigInteger} took seconds, quadratic in its length).
+     */
+    static final int MAX_NUMBER_CHARS = 64;
+    /** Integers of at most this many digits fit a long, and parse without {@code BigInteger}. */
+    private static final int LONG_SAFE_DIGITS = 18;
 
     /** A syntax error, with the character position where it was found. */
     static final class SyntaxException extends Exception {
@@ -44,7 +58,8 @@ final class Json {
         p.skipWhitespace();
         Object value = p.value(0);
         p.skipWhitespace();
-        if (p.pos != text.length()) throw p.error("unexpected '" + text.charAt(p.pos) + "' after the JSON value");
+        if (p.pos != text.length())
+            throw p.error("unexpected " + Snippets.quote(String.valueOf(text.charAt(p.pos))) + " after the JSON value");
         return value;
     }
 
@@ -61,7 +76,7 @@ final class Json {
             case 'n' -> literal("null", NULL);
             default -> {
                 if (c == '-' || (c >= '0' && c <= '9')) yield number();
-                throw error("unexpected '" + c + "'");
+                throw error("unexpected " + Snippets.quote(String.valueOf(c)));
             }
         };
     }
@@ -85,7 +100,7 @@ final class Json {
             Object v = value(depth + 1);
             if (map.containsKey(key)) {
                 pos = keyAt;
-                throw error("duplicate key \"" + key + "\"");
+                throw error("duplicate key " + Snippets.quote(key));
             }
             map.put(key, v);
             skipWhitespace();
@@ -188,14 +203,22 @@ final class Json {
             if (!isDigit(peek())) throw error("expected a digit in the exponent");
             while (isDigit(peek())) pos++;
         }
+        int length = pos - start;
+        if (length > MAX_NUMBER_CHARS) {
+            pos = start;
+            throw error("number literal of " + length + " characters, longer than the limit of " + MAX_NUMBER_CHARS
+                    + " (starts " + Snippets.quote(text.substring(start, start + 20)) + ")");
+        }
         String token = text.substring(start, pos);
         if (!integral) return Double.parseDouble(token);
+        int digits = token.charAt(0) == '-' ? length - 1 : length;
+        if (digits <= LONG_SAFE_DIGITS) return Long.parseLong(token);
         BigInteger big = new BigInteger(token);
         return big.bitLength() < 64 ? (Object) big.longValue() : big;
     }
 
     private Object literal(String word, Object value) throws SyntaxException {
-        if (!text.startsWith(word, pos)) throw error("unexpected '" + text.charAt(pos) + "'");
+        if (!text.startsWith(word, pos)) throw error("unexpected " + Snippets.quote(String.valueOf(text.charAt(pos))));
         pos += word.length();
         return value;
     }

@@ -32,13 +32,19 @@ import java.util.Map;
  * {@code [begin, end)} of the section, the tensors back to back with nothing in between. A tensor
  * of shape {@code (d0, d1, ...)} takes {@code 4 * d0 * d1 * ...} bytes; shape {@code []} is a scalar.
  *
- * <p>Saving writes a temporary file in the target's directory and renames it over the target, so
- * a failed save leaves any earlier checkpoint intact. Loading validates the whole header against
- * the file before it creates any tensor; a bad file gives an {@link IOException} naming the file
- * and the entry at fault.
+ * <p>Saving writes a temporary file {@code .name.<digits>.tmp} in the target's directory, renames
+ * it over the target and syncs the directory, so a failed or killed save leaves any earlier
+ * checkpoint intact. Each save also removes the temporary files that killed saves of the same
+ * target left behind, by the rule given in {@code AtomicSave}: only files of that pattern, last
+ * modified over 10 s before the save began, that no save (in this process or another) holds
+ * locked. Loading validates the whole header against the file before it creates any tensor; a bad
+ * file gives an {@link IOException} naming the file and the entry at fault, and quoting at most 100
+ * characters of any name or value from the file.
  */
 public final class SafeTensors {
     private static final int CHUNK_FLOATS = 1 << 18;
+    /** The most mismatches that one {@link #loadInto} message lists; the rest are counted. */
+    private static final int MAX_LISTED_PROBLEMS = 10;
 
     private SafeTensors() {}
 
@@ -56,40 +62,48 @@ public final class SafeTensors {
      * the complete new one.
      *
      * @throws IllegalArgumentException for an empty or reserved name
-     * @throws IOException if writing fails; the target is then unchanged
+     * @throws IOException if writing fails; the target is then unchanged, except when the rename
+     *                     succeeded and only syncing the directory failed (the message says so)
      */
     public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         for (var e : tensors.entrySet()) {
             if (e.getKey() == null || e.getKey().isEmpty() || e.getKey().equals(SafeTensorsHeader.METADATA_KEY))
-                throw new IllegalArgumentException("safetensors save " + file + ": bad tensor name \"" + e.getKey() + "\"");
+                throw new IllegalArgumentException("safetensors save " + file + ": bad tensor name " + Snippets.quote(e.getKey()));
             if (e.getValue() == null)
-                throw new IllegalArgumentException("safetensors save " + file + ": tensor \"" + e.getKey() + "\" is null");
+                throw new IllegalArgumentException("safetensors save " + file + ": tensor " + Snippets.quote(e.getKey())
+                        + " is null");
         }
         byte[] header = header(tensors, metadata);
         Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        AtomicSave.Temp tmp = AtomicSave.begin(target);
         try {
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
-                writeFully(out, length);
-                writeFully(out, ByteBuffer.wrap(header));
-                ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
-                for (var e : tensors.entrySet()) writeData(out, chunk, e.getKey(), e.getValue());
-                out.force(true);
-            }
+            FileChannel out = tmp.channel();
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
+            writeFully(out, length);
+            writeFully(out, ByteBuffer.wrap(header));
+            ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
+            for (var e : tensors.entrySet()) writeData(file, out, chunk, e.getKey(), e.getValue());
+            out.force(true);
+            // Renamed while still locked, so that no other process's cleanup can take it first.
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp.path(), target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (Throwable t) {
             try {
-                Files.deleteIfExists(tmp);
+                AtomicSave.end(tmp);
             } catch (IOException suppressed) {
                 t.addSuppressed(suppressed);
             }
             throw t;
+        }
+        AtomicSave.end(tmp);
+        try {
+            AtomicSave.syncDirectory(target.getParent());
+        } catch (IOException e) {
+            throw new IOException(file + " is saved, but syncing its directory failed, so the new file may not survive"
+                    + " a power loss: " + e.getMessage(), e);
         }
     }
 
@@ -120,12 +134,13 @@ public final class SafeTensors {
         return padded;
     }
 
-    private static void writeData(FileChannel out, ByteBuffer chunk, String name, Tensor t) throws IOException {
+    private static void writeData(Path file, FileChannel out, ByteBuffer chunk, String name, Tensor t) throws IOException {
         float[] values;
         try {
             values = t.toArray();
         } catch (RuntimeException e) {
-            throw new IOException("safetensors save: cannot read tensor \"" + name + "\": " + e.getMessage(), e);
+            throw new IOException("safetensors save " + file + ": cannot read tensor " + Snippets.quote(name) + ": "
+                    + e.getMessage(), e);
         }
         for (int start = 0; start < values.length; start += CHUNK_FLOATS) {
             int count = Math.min(CHUNK_FLOATS, values.length - start);
@@ -191,6 +206,11 @@ public final class SafeTensors {
         }
     }
 
+    private static int problem(List<String> problems, int count, String problem) {
+        if (problems.size() < MAX_LISTED_PROBLEMS) problems.add(problem);
+        return count + 1;
+    }
+
     private static void readFully(Path file, FileChannel in, ByteBuffer b, long position) throws IOException {
         long at = position;
         while (b.hasRemaining()) {
@@ -213,16 +233,19 @@ public final class SafeTensors {
         try {
             Map<String, Tensor> expected = model.stateDict();
             List<String> problems = new ArrayList<>();
+            int count = 0;
             for (var e : expected.entrySet()) {
                 Tensor t = loaded.get(e.getKey());
-                if (t == null) problems.add("missing entry \"" + e.getKey() + "\"");
+                if (t == null) count = problem(problems, count, "missing entry " + Snippets.quote(e.getKey()));
                 else if (!Arrays.equals(t.shape(), e.getValue().shape()))
-                    problems.add("entry \"" + e.getKey() + "\" has shape " + Shapes.str(t.shape()) + ", the model needs "
-                            + Shapes.str(e.getValue().shape()));
+                    count = problem(problems, count, "entry " + Snippets.quote(e.getKey()) + " has shape "
+                            + Snippets.cut(Shapes.str(t.shape())) + ", the model needs " + Shapes.str(e.getValue().shape()));
             }
             for (String name : loaded.keySet())
-                if (!expected.containsKey(name)) problems.add("unexpected entry \"" + name + "\" (not in the model)");
-            if (!problems.isEmpty())
+                if (!expected.containsKey(name))
+                    count = problem(problems, count, "unexpected entry " + Snippets.quote(name) + " (not in the model)");
+            if (count > problems.size()) problems.add("and " + (count - problems.size()) + " more (" + count + " in all)");
+            if (count > 0)
                 throw new IllegalArgumentException(file + " does not fit the model: " + String.join("; ", problems));
             model.loadStateDict(loaded);
         } finally {

@@ -22,6 +22,10 @@ import java.util.Set;
  * non-negative integer shape whose byte size matches its {@code data_offsets}, and the entries
  * tile the data section exactly (from byte 0 to its end, no overlap, no gap), as the format
  * requires.
+ *
+ * <p>Against a hostile file: the header is at most {@link #MAX_HEADER_BYTES} long, parsing is
+ * linear in its length (see {@link Json}: bounded number literals and nesting), and every message
+ * names the file and quotes at most {@value Snippets#MAX_CHARS} characters of any string in it.
  */
 record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
     /** The format's own limit on the header's length (100 MB), which also bounds our allocation. */
@@ -76,32 +80,34 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
 
     private static Map<String, String> metadata(Path file, Object value) throws IOException {
         if (!(value instanceof Map<?, ?> map))
-            throw new IOException(file + ": " + METADATA_KEY + " must be an object of strings, got " + value);
+            throw new IOException(file + ": " + METADATA_KEY + " must be an object of strings, got " + Snippets.value(value));
         Map<String, String> out = new LinkedHashMap<>();
         for (var e : map.entrySet()) {
             if (!(e.getValue() instanceof String s))
-                throw new IOException(file + ": " + METADATA_KEY + " entry \"" + e.getKey() + "\" must be a string, got "
-                        + e.getValue());
+                throw new IOException(file + ": " + METADATA_KEY + " entry " + Snippets.quote((String) e.getKey())
+                        + " must be a string, got " + Snippets.value(e.getValue()));
             out.put((String) e.getKey(), s);
         }
         return out;
     }
 
     private static Entry entry(Path file, String name, Object value, long dataBytes) throws IOException {
-        String where = file + ": entry \"" + name + "\"";
+        String where = file + ": entry " + Snippets.quote(name);
         if (!(value instanceof Map<?, ?> info))
-            throw new IOException(where + " must be an object with dtype, shape and data_offsets, got " + value);
+            throw new IOException(where + " must be an object with dtype, shape and data_offsets, got "
+                    + Snippets.value(value));
         for (Object key : info.keySet())
-            if (!ENTRY_KEYS.contains(key)) throw new IOException(where + " has an unknown field \"" + key + "\"");
+            if (!ENTRY_KEYS.contains(key)) throw new IOException(where + " has an unknown field " + Snippets.quote((String) key));
         for (String key : ENTRY_KEYS)
             if (!info.containsKey(key)) throw new IOException(where + " has no " + key);
 
         Object dtype = info.get("dtype");
         if (!"F32".equals(dtype))
-            throw new IOException(where + " has dtype " + dtype + "; jgrad reads only F32 (float32) tensors");
+            throw new IOException(where + " has dtype " + Snippets.bare(dtype) + "; jgrad reads only F32 (float32) tensors");
 
         if (!(info.get("shape") instanceof List<?> dims))
-            throw new IOException(where + ": shape must be an array of non-negative integers, got " + info.get("shape"));
+            throw new IOException(where + ": shape must be an array of non-negative integers, got "
+                    + Snippets.value(info.get("shape")));
         int[] shape = new int[dims.size()];
         long numel = 1;
         for (int d = 0; d < shape.length; d++) {
@@ -110,11 +116,13 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
             shape[d] = (int) size;
             numel *= size;
             if (numel > Integer.MAX_VALUE)
-                throw new IOException(where + ": shape " + dims + " has more than 2^31-1 elements, more than a tensor holds");
+                throw new IOException(where + ": shape " + Snippets.value(dims)
+                        + " has more than 2^31-1 elements, more than a tensor holds");
         }
 
         if (!(info.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2)
-            throw new IOException(where + ": data_offsets must be an array [begin, end], got " + info.get("data_offsets"));
+            throw new IOException(where + ": data_offsets must be an array [begin, end], got "
+                    + Snippets.value(info.get("data_offsets")));
         long begin = nonNegative(offsets.get(0), where + ": data_offsets begin");
         long end = nonNegative(offsets.get(1), where + ": data_offsets end");
         if (begin > end)
@@ -123,7 +131,7 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
             throw new IOException(where + ": data_offsets [" + begin + ", " + end + "] go beyond the data section of "
                     + dataBytes + " bytes");
         if (end - begin != 4 * numel)
-            throw new IOException(where + ": shape " + Shapes.str(shape) + " of F32 needs " + 4 * numel
+            throw new IOException(where + ": shape " + Snippets.cut(Shapes.str(shape)) + " of F32 needs " + 4 * numel
                     + " bytes, data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         return new Entry(name, shape, begin, end);
     }
@@ -132,7 +140,7 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         if (v instanceof Long l && l >= 0) return l;
         if (v instanceof BigInteger b && b.signum() >= 0)
             throw new IOException(what + " is " + b + ", too large");
-        throw new IOException(what + " must be a non-negative integer, got " + v);
+        throw new IOException(what + " must be a non-negative integer, got " + Snippets.value(v));
     }
 
     /** Sorted by begin, the entries must cover {@code [0, dataBytes)} back to back. */
@@ -142,11 +150,11 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         String previous = null;
         for (Entry e : entries) {
             if (e.begin() < at)
-                throw new IOException(file + ": entry \"" + e.name() + "\" at bytes [" + e.begin() + ", " + e.end()
-                        + ") overlaps entry \"" + previous + "\" which ends at " + at);
+                throw new IOException(file + ": entry " + Snippets.quote(e.name()) + " at bytes [" + e.begin() + ", "
+                        + e.end() + ") overlaps entry " + Snippets.quote(previous) + " which ends at " + at);
             if (e.begin() > at)
-                throw new IOException(file + ": " + (e.begin() - at) + " bytes of the data section before entry \""
-                        + e.name() + "\" (bytes [" + at + ", " + e.begin() + ")) belong to no entry");
+                throw new IOException(file + ": " + (e.begin() - at) + " bytes of the data section before entry "
+                        + Snippets.quote(e.name()) + " (bytes [" + at + ", " + e.begin() + ")) belong to no entry");
             at = e.end();
             previous = e.name();
         }
