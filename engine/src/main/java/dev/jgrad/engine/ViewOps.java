@@ -69,8 +69,11 @@ final class ViewOps {
             throw new IllegalArgumentException("slice: range [" + start + ", " + end + ") is not valid for dimension "
                     + dim + " of size " + size);
         int[] shape = x.shape(), strides = x.strides();
-        shape[d] = (e - s + step - 1) / step;
-        strides[d] *= step;
+        // ceil((e - s) / step) without forming e - s + step - 1, which overflows for a step near 2^31
+        shape[d] = e == s ? 0 : (e - s - 1) / step + 1;
+        // one element kept: its stride is never used, and step * stride may not fit in an int;
+        // more than one: (shape[d] - 1) * step * stride lies within the base's span, so it fits
+        strides[d] = shape[d] <= 1 ? x.strides[d] : Math.multiplyExact(x.strides[d], step);
         Tensor out = Tensor.view(x, shape, strides, x.offset + s * x.strides[d]);
         int[] inShape = x.shape;
         return out.recorded("slice", g -> {

@@ -448,7 +448,8 @@ public final class CudaBackend extends AbstractBackend {
             }
             return;
         }
-        CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
+        g.requireColumnsFit("conv2d on " + name(), g.n());
+        CudaBuffer col = allocator.allocate((int) g.columnElements(g.n()));
         try {
             long cols = (long) g.n() * patch * spatial;
             launch1("conv", "im2col", cols, d(x), col, conv(g), wide(cols, (long) g.n() * g.cIn() * g.h() * g.w()));
@@ -466,7 +467,8 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void doConv2dBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
-        CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
+        g.requireColumnsFit("conv2d backward (input) on " + name(), g.n());
+        CudaBuffer col = allocator.allocate((int) g.columnElements(g.n()));
         try {
             // col[img] (patch, spatial) = W^T (patch, cOut) @ gy[img] (cOut, spatial)
             gemm(d(weight), d(gy), col, g.n(), patch, spatial, g.cOut(), true, false, 0, (long) g.cOut() * spatial);
@@ -480,7 +482,8 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void doConv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
-        CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
+        g.requireColumnsFit("conv2d backward (weight) on " + name(), g.n());
+        CudaBuffer col = allocator.allocate((int) g.columnElements(g.n()));
         CudaBuffer perImage = allocator.allocate(Math.multiplyExact(g.n(), g.cOut() * patch));
         try {
             long cols = (long) g.n() * patch * spatial;
