@@ -17,6 +17,10 @@ public record ConvGeometry(int n, int cIn, int h, int w, int cOut, int kh, int k
         if ((long) h + 2L * padH < kh || (long) w + 2L * padW < kw)
             throw new IllegalArgumentException("conv2d: kernel " + kh + "x" + kw
                     + " is larger than the padded input " + ((long) h + 2L * padH) + "x" + ((long) w + 2L * padW) + ": " + text(n, cIn, h, w, cOut, kh, kw, strideH, strideW, padH, padW));
+        if ((long) h + 2L * padH > Integer.MAX_VALUE || (long) w + 2L * padW > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("conv2d: the padded input " + ((long) h + 2L * padH) + "x" + ((long) w + 2L * padW)
+                    + " is larger than an int can index (" + Integer.MAX_VALUE + "): "
+                    + text(n, cIn, h, w, cOut, kh, kw, strideH, strideW, padH, padW));
         long outH = ((long) h + 2L * padH - kh) / strideH + 1, outW = ((long) w + 2L * padW - kw) / strideW + 1;
         long input = (long) n * cIn * h * w, output = (long) n * cOut * outH * outW, weights = (long) cOut * cIn * kh * kw;
         if (input > Shapes.MAX_ELEMENTS || output > Shapes.MAX_ELEMENTS || weights > Shapes.MAX_ELEMENTS

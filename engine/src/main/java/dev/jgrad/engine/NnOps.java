@@ -98,6 +98,12 @@ final class NnOps {
             throw new IllegalArgumentException("batchNorm: need eps > 0 and momentum in [0, 1], got " + eps + ", " + momentum);
         if (!runMean.isContiguous() || runMean.offset != 0 || !runVar.isContiguous() || runVar.offset != 0)
             throw new IllegalArgumentException("batchNorm: running statistics must be contiguous tensors of their own");
+        if (x.numel() == 0) {
+            // evaluation of an empty batch (training rejected it above): nothing to normalize, no gradient to gamma or beta
+            Tensor empty = Tensor.empty(x.device(), x.shape);
+            return empty.recorded("batchNorm", g -> new Tensor[] {Tensor.zeros(g.device(), x.shape),
+                    Tensor.zeros(g.device(), c), Tensor.zeros(g.device(), c)}, x, gamma, beta);
+        }
         Tensor xd = x.dense(), gd = gamma.dense();
         Tensor y = Tensor.empty(x.device(), x.shape);
         Tensor mean = Tensor.empty(x.device(), c), invStd = Tensor.empty(x.device(), c);

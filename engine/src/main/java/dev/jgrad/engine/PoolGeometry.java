@@ -17,6 +17,10 @@ public record PoolGeometry(int n, int c, int h, int w, int kh, int kw,
         if (2L * padH > kh || 2L * padW > kw)
             throw new IllegalArgumentException("pool2d: padding " + padH + "x" + padW
                     + " must be at most half the window " + kh + "x" + kw + ": " + text(n, c, h, w, kh, kw, strideH, strideW, padH, padW));
+        if ((long) h + 2L * padH > Integer.MAX_VALUE || (long) w + 2L * padW > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("pool2d: the padded input " + ((long) h + 2L * padH) + "x" + ((long) w + 2L * padW)
+                    + " is larger than an int can index (" + Integer.MAX_VALUE + "): "
+                    + text(n, c, h, w, kh, kw, strideH, strideW, padH, padW));
         if ((long) h + 2L * padH < kh || (long) w + 2L * padW < kw)
             throw new IllegalArgumentException("pool2d: window " + kh + "x" + kw
                     + " is larger than the padded input " + ((long) h + 2L * padH) + "x" + ((long) w + 2L * padW) + ": " + text(n, c, h, w, kh, kw, strideH, strideW, padH, padW));

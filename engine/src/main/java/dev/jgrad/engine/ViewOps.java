@@ -9,7 +9,8 @@ final class ViewOps {
     static Tensor reshape(Tensor x, int[] requested, boolean viewOnly) {
         String op = viewOnly ? "view" : "reshape";
         int[] shape = Shapes.copy(requested);
-        int infer = -1, known = 1;
+        int infer = -1;
+        long known = 1;
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] == -1) {
                 if (infer >= 0) throw new IllegalArgumentException(op + ": only one dimension can be -1 in " + Shapes.str(requested));
@@ -17,18 +18,18 @@ final class ViewOps {
             } else if (shape[i] < 0) {
                 throw new IllegalArgumentException(op + ": negative dimension in " + Shapes.str(requested));
             } else {
-                known *= shape[i];
+                known = Math.min(known * shape[i], Shapes.MAX_ELEMENTS + 1L);   // saturated: never overflows
             }
         }
         int n = x.numel();
         if (infer >= 0) {
-            if (known == 0 || n % known != 0)
+            if (known == 0 || known > Shapes.MAX_ELEMENTS || n % known != 0)
                 throw new IllegalArgumentException(op + ": cannot reshape " + Shapes.str(x.shape) + " to " + Shapes.str(requested));
-            shape[infer] = n / known;
+            shape[infer] = (int) (n / known);
         }
-        if (Shapes.numel(shape) != n)
+        if (Shapes.numel(op, shape) != n)
             throw new IllegalArgumentException(op + ": cannot reshape " + Shapes.str(x.shape) + " (" + n + " elements) to "
-                    + Shapes.str(shape) + " (" + Shapes.numel(shape) + " elements)");
+                    + Shapes.str(shape) + " (" + Shapes.numel(op, shape) + " elements)");
         Tensor base = x;
         if (!x.isContiguous()) {
             if (viewOnly)

@@ -7,6 +7,7 @@ import dev.jgrad.engine.ConvGeometry;
 import dev.jgrad.engine.OptimizerStep;
 import dev.jgrad.engine.PoolGeometry;
 import dev.jgrad.engine.ReduceOp;
+import dev.jgrad.engine.Shapes;
 import dev.jgrad.engine.StridedView;
 import dev.jgrad.engine.UnaryOp;
 import java.lang.foreign.MemorySegment;
@@ -484,7 +485,13 @@ public final class CudaBackend extends AbstractBackend {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
         g.requireColumnsFit("conv2d backward (weight) on " + name(), g.n());
         CudaBuffer col = allocator.allocate((int) g.columnElements(g.n()));
-        CudaBuffer perImage = allocator.allocate(Math.multiplyExact(g.n(), g.cOut() * patch));
+        long perImageFloats = (long) g.n() * g.cOut() * patch;
+        if (perImageFloats > Shapes.MAX_ELEMENTS) {
+            allocator.free(col);
+            throw Shapes.tooLarge("conv2d backward (weight) on " + name(), "the per-image weight gradients (" + g.n() + ", "
+                    + g.cOut() + ", " + patch + ")", perImageFloats);
+        }
+        CudaBuffer perImage = allocator.allocate((int) perImageFloats);
         try {
             long cols = (long) g.n() * patch * spatial;
             launch1("conv", "im2col", cols, d(x), col, conv(g), wide(cols, (long) g.n() * g.cIn() * g.h() * g.w()));

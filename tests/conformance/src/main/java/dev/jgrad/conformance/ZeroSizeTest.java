@@ -158,6 +158,16 @@ class ZeroSizeTest {
                 assertShape(Tensor.zeros(d, 1, 3).expand(0, 3), 0, 3);
                 assertEquals(0, Tensor.zeros(d, 0, 7).toArray().length);
             }),
+            new Case("batchNorm of an empty batch: empty in evaluation, rejected in training", (d, gen) -> {
+                Tensor x = Tensor.zeros(d, 0, 3, 2, 2).requiresGrad(true);
+                Tensor gamma = Tensor.randn(d, gen, 3), beta = Tensor.randn(d, gen, 3);
+                Tensor mean = Tensor.zeros(d, 3), var = Tensor.ones(d, 3);
+                Tensor y = x.batchNorm(gamma, beta, mean, var, false, 0.1f, 1e-5f);
+                assertShape(y, 0, 3, 2, 2);
+                y.sum().backward();
+                assertShape(x.grad(), 0, 3, 2, 2);
+                assertThrows(IllegalArgumentException.class, () -> x.batchNorm(gamma, beta, mean, var, true, 0.1f, 1e-5f));
+            }),
             new Case("crossEntropy of an empty batch: NaN", (d, gen) -> {
                 Tensor logits = Tensor.zeros(d, 0, 4).requiresGrad(true);
                 Tensor loss = logits.crossEntropy(Tensor.zeros(d, 0));
