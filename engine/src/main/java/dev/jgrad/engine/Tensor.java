@@ -104,7 +104,7 @@ public final class Tensor implements AutoCloseable {
     /** A 2-D tensor {@code (rows.length, rows[0].length)} from a Java matrix. */
     public static Tensor of(float[][] rows) {
         int cols = rows.length == 0 ? 0 : rows[0].length;
-        float[] flat = new float[rows.length * cols];
+        float[] flat = new float[Shapes.numel("of", new int[] {rows.length, cols})];
         for (int i = 0; i < rows.length; i++) {
             if (rows[i].length != cols)
                 throw new IllegalArgumentException("of: row " + i + " has " + rows[i].length + " values, row 0 has " + cols);

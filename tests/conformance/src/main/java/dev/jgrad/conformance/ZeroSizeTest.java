@@ -168,6 +168,20 @@ class ZeroSizeTest {
                 assertShape(x.grad(), 0, 3, 2, 2);
                 assertThrows(IllegalArgumentException.class, () -> x.batchNorm(gamma, beta, mean, var, true, 0.1f, 1e-5f));
             }),
+            new Case("where, clamp, copies and transfers of empty", (d, gen) -> {
+                Tensor a = Tensor.zeros(d, 0, 3).requiresGrad(true);
+                Tensor w = Tensor.where(Tensor.zeros(d, 0, 1), a, Tensor.randn(d, gen, 3));
+                assertShape(w, 0, 3);
+                w.clamp(-1f, 1f).sum().backward();
+                assertShape(a.grad(), 0, 3);
+                assertShape(Tensor.of(d, new float[0], 4, 0), 4, 0);
+                assertShape(Tensor.arange(0).to(d), 0);
+                assertShape(Tensor.zeros(d, 0, 2).to(Device.get("cpu-looped")), 0, 2);
+                assertValues(Tensor.zeros(d, 0, 5).var(), nans(1), "var() of (0, 5)");
+                Tensor target = Tensor.zeros(d, 2, 0);
+                target.copyFrom(Tensor.zeros(d, 0));
+                assertShape(target, 2, 0);
+            }),
             new Case("crossEntropy of an empty batch: NaN", (d, gen) -> {
                 Tensor logits = Tensor.zeros(d, 0, 4).requiresGrad(true);
                 Tensor loss = logits.crossEntropy(Tensor.zeros(d, 0));
