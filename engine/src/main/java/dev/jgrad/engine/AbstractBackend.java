@@ -284,6 +284,13 @@ public abstract class AbstractBackend implements Backend {
     public final void matmul(Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                              boolean transA, boolean transB, int aBatchStride, int bBatchStride) {
         checkMatmul("matmul", a, b, c, batch, m, n, k, aBatchStride, bBatchStride);
+        // no kernel sees empty work: no output at all, or k = 0, whose every output is the empty sum
+        long cells = (long) batch * m * n;
+        if (cells == 0) return;
+        if (k == 0) {
+            doFill(c, (int) cells, 0f);
+            return;
+        }
         doMatmul(a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride);
     }
 
@@ -312,7 +319,7 @@ public abstract class AbstractBackend implements Backend {
                 || lacks(out, output(g)))
             throw fail(() -> problem(this, "conv2d", sizes("geometry", g), need("x", x, input(g)), need("weight", weight, weights(g)),
                     optional("bias", bias, g == null ? 0 : g.cOut()), need("out", out, output(g))));
-        doConv2d(x, weight, bias, out, g);
+        if (g.n() > 0) doConv2d(x, weight, bias, out, g);
     }
 
     @Override
@@ -320,7 +327,7 @@ public abstract class AbstractBackend implements Backend {
         if (g == null || lacks(gy, output(g)) || lacks(weight, weights(g)) || lacks(gx, input(g)))
             throw fail(() -> problem(this, "conv2dBackwardInput", sizes("geometry", g), need("gy", gy, output(g)),
                     need("weight", weight, weights(g)), need("gx", gx, input(g))));
-        doConv2dBackwardInput(gy, weight, gx, g);
+        if (g.n() > 0) doConv2dBackwardInput(gy, weight, gx, g);
     }
 
     @Override
@@ -329,6 +336,11 @@ public abstract class AbstractBackend implements Backend {
                 || gBias != null && lacks(gBias, g.cOut()))
             throw fail(() -> problem(this, "conv2dBackwardWeight", sizes("geometry", g), need("x", x, input(g)), need("gy", gy, output(g)),
                     need("gWeight", gWeight, weights(g)), optional("gBias", gBias, g == null ? 0 : g.cOut())));
+        if (g.n() == 0) {   // no image: the gradients are the empty sums
+            doFill(gWeight, (int) weights(g), 0f);
+            if (gBias != null) doFill(gBias, g.cOut(), 0f);
+            return;
+        }
         doConv2dBackwardWeight(x, gy, gWeight, gBias, g);
     }
 
@@ -364,7 +376,7 @@ public abstract class AbstractBackend implements Backend {
         if (g == null || lacks(x, input(g)) || lacks(out, output(g)) || lacks(argmax, output(g)))
             throw fail(() -> problem(this, "maxPool2d", sizes("geometry", g), need("x", x, input(g)), need("out", out, output(g)),
                     need("argmax", argmax, output(g))));
-        doMaxPool2d(x, out, argmax, g);
+        if (g.n() > 0) doMaxPool2d(x, out, argmax, g);
     }
 
     @Override
@@ -372,21 +384,21 @@ public abstract class AbstractBackend implements Backend {
         if (g == null || lacks(gy, output(g)) || lacks(argmax, output(g)) || lacks(gx, input(g)))
             throw fail(() -> problem(this, "maxPool2dBackward", sizes("geometry", g), need("gy", gy, output(g)),
                     need("argmax", argmax, output(g)), need("gx", gx, input(g))));
-        doMaxPool2dBackward(gy, argmax, gx, g);
+        if (g.n() > 0) doMaxPool2dBackward(gy, argmax, gx, g);
     }
 
     @Override
     public final void avgPool2d(Buffer x, Buffer out, PoolGeometry g) {
         if (g == null || lacks(x, input(g)) || lacks(out, output(g)))
             throw fail(() -> problem(this, "avgPool2d", sizes("geometry", g), need("x", x, input(g)), need("out", out, output(g))));
-        doAvgPool2d(x, out, g);
+        if (g.n() > 0) doAvgPool2d(x, out, g);
     }
 
     @Override
     public final void avgPool2dBackward(Buffer gy, Buffer gx, PoolGeometry g) {
         if (g == null || lacks(gy, output(g)) || lacks(gx, input(g)))
             throw fail(() -> problem(this, "avgPool2dBackward", sizes("geometry", g), need("gy", gy, output(g)), need("gx", gx, input(g))));
-        doAvgPool2dBackward(gy, gx, g);
+        if (g.n() > 0) doAvgPool2dBackward(gy, gx, g);
     }
 
     private static long input(PoolGeometry g) {

@@ -218,7 +218,8 @@ public interface Backend {
      * or {@code (k, m)} when {@code transA}. {@code op(b)} is {@code (k, n)}: stored {@code (k, n)},
      * or {@code (n, k)} when {@code transB}. Consecutive batch entries of {@code a} are
      * {@code aBatchStride} elements apart (0 broadcasts one matrix to every batch entry); likewise
-     * {@code b}.
+     * {@code b}. Any size may be 0: with {@code batch}, {@code m} or {@code n} 0 nothing is
+     * written, with {@code k = 0} every element of {@code c} is 0 (the empty sum).
      */
     void matmul(Buffer a, Buffer b, Buffer c, int batch, int m, int n, int k,
                 boolean transA, boolean transB, int aBatchStride, int bBatchStride);
@@ -234,7 +235,8 @@ public interface Backend {
 
     /**
      * Gradients of conv2d with respect to weight {@code (cOut, cIn, kh, kw)} and bias
-     * {@code (cOut)}; {@code gBias} may be null. Both are overwritten, not accumulated.
+     * {@code (cOut)}; {@code gBias} may be null. Both are overwritten, not accumulated (with a
+     * batch of {@code n = 0}, they are zeros).
      */
     void conv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g);
 

@@ -25,7 +25,7 @@ final class ElementwiseOps {
 
     static Tensor unary(UnaryOp op, Tensor x, float a, float b) {
         Tensor in = x.dense();
-        Tensor out = Tensor.empty(x.device(), x.shape);
+        Tensor out = Tensor.empty(op.name().toLowerCase(), x.device(), x.shape);
         int n = out.numel();
         x.backend().unary(op, in.buffer(), out.buffer(), n, a, b);
         return out.recorded(op.name().toLowerCase(), g -> {
@@ -40,7 +40,7 @@ final class ElementwiseOps {
         String name = op.name().toLowerCase();
         sameDevice(name, a, b);
         int[] shape = Shapes.broadcast(name, a.shape, b.shape);
-        Tensor out = Tensor.empty(a.device(), shape);
+        Tensor out = Tensor.empty(name, a.device(), shape);
         a.backend().binary(op, a.broadcastView(shape), b.broadcastView(shape), out.buffer(), shape);
         return switch (op) {
             case ADD -> out.recorded(name, g -> new Tensor[] {ViewOps.sumTo(g, a.shape), ViewOps.sumTo(g, b.shape)}, a, b);
@@ -72,7 +72,7 @@ final class ElementwiseOps {
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
         sameDevice("where", cond, a, b);
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
-        Tensor out = Tensor.empty(a.device(), shape);
+        Tensor out = Tensor.empty("where", a.device(), shape);
         a.backend().where(cond.broadcastView(shape), a.broadcastView(shape), b.broadcastView(shape), out.buffer(), shape);
         return out.recorded("where", g -> {
             Tensor zero = Tensor.zeros(g.device());

@@ -51,9 +51,17 @@ final class LinalgOps {
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
-        Tensor out = Tensor.empty(a.device(), outShape);
-        a.backend().matmul(oa.dense.buffer(), ob.dense.buffer(), out.buffer(), Math.max(1, Shapes.numel(batch)),
-                m, n, k, oa.transposed, ob.transposed, oa.batchStride, ob.batchStride);
+        long count = (long) m * n;
+        for (int d : batch) count *= d;
+        if (count > Shapes.MAX_ELEMENTS)
+            throw Shapes.tooLarge("matmul", Shapes.str(a.shape) + " x " + Shapes.str(b.shape) + ": the output "
+                    + Shapes.str(outShape), count);
+        Tensor out = Tensor.empty("matmul", a.device(), outShape);
+        // An empty batch, m or n leaves nothing to compute; k = 0 makes every output the empty sum, 0.
+        if (count > 0 && k == 0) a.backend().fill(out.buffer(), (int) count, 0f);
+        else if (count > 0)
+            a.backend().matmul(oa.dense.buffer(), ob.dense.buffer(), out.buffer(), Shapes.numel(batch),
+                    m, n, k, oa.transposed, ob.transposed, oa.batchStride, ob.batchStride);
         return out.recorded("matmul", g -> new Tensor[] {
                 a.requiresGrad() ? ViewOps.sumTo(g.matmul(b.transpose(-1, -2)), a.shape) : null,
                 b.requiresGrad() ? ViewOps.sumTo(a.transpose(-1, -2).matmul(g), b.shape) : null}, a, b);
@@ -69,19 +77,32 @@ final class LinalgOps {
                     + " channels but weight " + Shapes.str(w.shape) + " expects " + w.size(1));
         if (bias != null && (bias.rank() != 1 || bias.size(0) != w.size(0)))
             throw new IllegalArgumentException("conv2d: bias " + Shapes.str(bias.shape) + " must be (" + w.size(0) + ",)");
-        ConvGeometry g = new ConvGeometry(x.size(0), x.size(1), x.size(2), x.size(3), w.size(0), w.size(2), w.size(3),
-                strideH, strideW, padH, padW);
+        ConvGeometry g;
+        try {
+            g = new ConvGeometry(x.size(0), x.size(1), x.size(2), x.size(3), w.size(0), w.size(2), w.size(3),
+                    strideH, strideW, padH, padW);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("conv2d of input " + Shapes.str(x.shape) + " and weight " + Shapes.str(w.shape)
+                    + ", stride " + strideH + "x" + strideW + ", padding " + padH + "x" + padW + ": " + e.getMessage(), e);
+        }
         Tensor xd = x.dense(), wd = w.dense(), bd = bias == null ? null : bias.dense();
-        Tensor out = Tensor.empty(x.device(), g.n(), g.cOut(), g.outH(), g.outW());
-        x.backend().conv2d(xd.buffer(), wd.buffer(), bd == null ? null : bd.buffer(), out.buffer(), g);
+        Tensor out = Tensor.empty("conv2d", x.device(), g.n(), g.cOut(), g.outH(), g.outW());
+        // a batch of 0 images (PyTorch allows it): an empty output, and no image adds to the weight gradient
+        boolean none = g.n() == 0;
+        if (!none) x.backend().conv2d(xd.buffer(), wd.buffer(), bd == null ? null : bd.buffer(), out.buffer(), g);
         return out.recorded("conv2d", gy -> {
             Tensor gyd = gy.dense();
             Tensor gx = null, gw = null, gb = null;
             if (x.requiresGrad()) {
                 gx = Tensor.empty(gy.device(), x.shape);
-                gy.backend().conv2dBackwardInput(gyd.buffer(), wd.buffer(), gx.buffer(), g);
+                if (!none) gy.backend().conv2dBackwardInput(gyd.buffer(), wd.buffer(), gx.buffer(), g);
             }
             if (w.requiresGrad() || (bias != null && bias.requiresGrad())) {
+                if (none) {
+                    gw = Tensor.zeros(gy.device(), w.shape);
+                    gb = bias == null ? null : Tensor.zeros(gy.device(), bias.shape);
+                    return new Tensor[] {gx, gw, gb};
+                }
                 gw = Tensor.empty(gy.device(), w.shape);
                 gb = bias == null ? null : Tensor.empty(gy.device(), bias.shape);
                 gy.backend().conv2dBackwardWeight(xd.buffer(), gyd.buffer(), gw.buffer(), gb == null ? null : gb.buffer(), g);

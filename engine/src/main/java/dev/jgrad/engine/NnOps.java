@@ -9,29 +9,34 @@ final class NnOps {
     private static PoolGeometry pool(String op, Tensor x, int kh, int kw, int sh, int sw, int ph, int pw) {
         if (x.rank() != 4)
             throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " must be (N, C, H, W)");
-        return new PoolGeometry(x.size(0), x.size(1), x.size(2), x.size(3), kh, kw, sh, sw, ph, pw);
+        try {
+            return new PoolGeometry(x.size(0), x.size(1), x.size(2), x.size(3), kh, kw, sh, sw, ph, pw);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + " of input " + Shapes.str(x.shape) + ", window " + kh + "x" + kw
+                    + ", stride " + sh + "x" + sw + ", padding " + ph + "x" + pw + ": " + e.getMessage(), e);
+        }
     }
 
     static Tensor maxPool2d(Tensor x, int kh, int kw, int sh, int sw, int ph, int pw) {
         PoolGeometry g = pool("maxPool2d", x, kh, kw, sh, sw, ph, pw);
         Tensor xd = x.dense();
-        Tensor out = Tensor.empty(x.device(), g.n(), g.c(), g.outH(), g.outW());
+        Tensor out = Tensor.empty("maxPool2d", x.device(), g.n(), g.c(), g.outH(), g.outW());
         Tensor argmax = Tensor.empty(x.device(), out.shape);
-        x.backend().maxPool2d(xd.buffer(), out.buffer(), argmax.buffer(), g);
+        if (g.n() > 0) x.backend().maxPool2d(xd.buffer(), out.buffer(), argmax.buffer(), g);
         return out.recorded("maxPool2d", gy -> {
             Tensor gx = Tensor.empty(gy.device(), x.shape);
-            gy.backend().maxPool2dBackward(gy.dense().buffer(), argmax.buffer(), gx.buffer(), g);
+            if (g.n() > 0) gy.backend().maxPool2dBackward(gy.dense().buffer(), argmax.buffer(), gx.buffer(), g);
             return new Tensor[] {gx};
         }, x);
     }
 
     static Tensor avgPool2d(Tensor x, int kh, int kw, int sh, int sw, int ph, int pw) {
         PoolGeometry g = pool("avgPool2d", x, kh, kw, sh, sw, ph, pw);
-        Tensor out = Tensor.empty(x.device(), g.n(), g.c(), g.outH(), g.outW());
-        x.backend().avgPool2d(x.dense().buffer(), out.buffer(), g);
+        Tensor out = Tensor.empty("avgPool2d", x.device(), g.n(), g.c(), g.outH(), g.outW());
+        if (g.n() > 0) x.backend().avgPool2d(x.dense().buffer(), out.buffer(), g);
         return out.recorded("avgPool2d", gy -> {
             Tensor gx = Tensor.empty(gy.device(), x.shape);
-            gy.backend().avgPool2dBackward(gy.dense().buffer(), gx.buffer(), g);
+            if (g.n() > 0) gy.backend().avgPool2dBackward(gy.dense().buffer(), gx.buffer(), g);
             return new Tensor[] {gx};
         }, x);
     }
@@ -42,11 +47,12 @@ final class NnOps {
         int outer = Shapes.numel(Arrays.copyOfRange(x.shape, 0, d));
         int r = x.shape[d];
         int inner = Shapes.numel(Arrays.copyOfRange(x.shape, d + 1, x.rank()));
-        Tensor y = Tensor.empty(x.device(), x.shape);
-        x.backend().softmax(x.dense().buffer(), y.buffer(), outer, r, inner, log);
+        Tensor y = Tensor.empty(op, x.device(), x.shape);
+        boolean empty = y.numel() == 0;
+        if (!empty) x.backend().softmax(x.dense().buffer(), y.buffer(), outer, r, inner, log);
         return y.recorded(op, g -> {
             Tensor gx = Tensor.empty(g.device(), x.shape);
-            g.backend().softmaxBackward(y.buffer(), g.dense().buffer(), gx.buffer(), outer, r, inner, log);
+            if (!empty) g.backend().softmaxBackward(y.buffer(), g.dense().buffer(), gx.buffer(), outer, r, inner, log);
             return new Tensor[] {gx};
         }, x);
     }
@@ -59,7 +65,11 @@ final class NnOps {
         if (labels.rank() != 1 || labels.size(0) != n)
             throw new IllegalArgumentException("crossEntropy: labels " + Shapes.str(labels.shape) + " must be (" + n
                     + ",) to match logits " + Shapes.str(logits.shape));
-        if (n == 0) throw new IllegalArgumentException("crossEntropy: empty batch");
+        if (n == 0) {
+            // PyTorch: the mean over no sample is 0 / 0 = NaN; the gradient is the empty (0, C)
+            Tensor nan = Tensor.full(logits.device(), Float.NaN);
+            return nan.recorded("crossEntropy", g -> new Tensor[] {Tensor.zeros(g.device(), 0, c), null}, logits, labels);
+        }
         Tensor xd = logits.dense(), ld = labels.dense();
         Tensor loss = Tensor.empty(logits.device());
         Tensor lse = Tensor.empty(logits.device(), n);
@@ -88,6 +98,12 @@ final class NnOps {
             throw new IllegalArgumentException("batchNorm: need eps > 0 and momentum in [0, 1], got " + eps + ", " + momentum);
         if (!runMean.isContiguous() || runMean.offset != 0 || !runVar.isContiguous() || runVar.offset != 0)
             throw new IllegalArgumentException("batchNorm: running statistics must be contiguous tensors of their own");
+        if (x.numel() == 0) {
+            // evaluation of an empty batch (training rejected it above): nothing to normalize, no gradient to gamma or beta
+            Tensor empty = Tensor.empty(x.device(), x.shape);
+            return empty.recorded("batchNorm", g -> new Tensor[] {Tensor.zeros(g.device(), x.shape),
+                    Tensor.zeros(g.device(), c), Tensor.zeros(g.device(), c)}, x, gamma, beta);
+        }
         Tensor xd = x.dense(), gd = gamma.dense();
         Tensor y = Tensor.empty(x.device(), x.shape);
         Tensor mean = Tensor.empty(x.device(), c), invStd = Tensor.empty(x.device(), c);
@@ -105,7 +121,8 @@ final class NnOps {
     static Tensor dropout(Tensor x, float p, boolean training, Generator gen) {
         if (!(p >= 0f && p <= 1f)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
         if (!training || p == 0f) return x;
-        Tensor y = Tensor.empty(x.device(), x.shape), mask = Tensor.empty(x.device(), x.shape);
+        Tensor y = Tensor.empty("dropout", x.device(), x.shape), mask = Tensor.empty(x.device(), x.shape);
+        if (y.numel() == 0) return y.recorded("dropout", g -> new Tensor[] {g}, x);
         x.backend().dropout(x.dense().buffer(), y.buffer(), mask.buffer(), y.numel(), p, gen.nextLong());
         return y.recorded("dropout", g -> new Tensor[] {g.mul(mask)}, x);
     }

@@ -60,10 +60,10 @@ final class ReductionOps {
     static Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
         String name = op.name().toLowerCase();
         Plan p = Plan.of(name, x, dims);
-        if (p.r == 0 && op != ReduceOp.SUM)
+        if (p.r == 0 && op != ReduceOp.SUM && op != ReduceOp.MEAN)
             throw new IllegalArgumentException(name + ": cannot reduce an empty dimension of " + Shapes.str(x.shape));
-        Tensor out = Tensor.empty(x.device(), p.outShape(keepdim));
-        x.backend().reduce(op, p.input.buffer(), out.buffer(), p.outer, p.r, p.inner);
+        Tensor out = Tensor.empty(name, x.device(), p.outShape(keepdim));
+        reduceOrEmpty(op, p, out);
         int[] inShape = x.shape;
         float scale = op == ReduceOp.MEAN ? 1f / p.r : 1f;
         return out.recorded(name, g -> {
@@ -72,10 +72,24 @@ final class ReductionOps {
         }, x);
     }
 
+    /**
+     * Sum or mean of the plan into {@code out}: no kernel when the output is empty, and the empty
+     * sum (0, or 0 / 0 = NaN for the mean, as PyTorch) when the reduced dimensions are.
+     */
+    private static void reduceOrEmpty(ReduceOp op, Plan p, Tensor out) {
+        int n = out.numel();
+        if (n == 0) return;
+        if (p.r == 0) out.backend().fill(out.buffer(), n, op == ReduceOp.MEAN ? Float.NaN : 0f);
+        else out.backend().reduce(op, p.input.buffer(), out.buffer(), p.outer, p.r, p.inner);
+    }
+
     static Tensor max(Tensor x, int dim, boolean keepdim) {
         Plan p = Plan.of("max", x, new int[] {dim});
-        if (p.r == 0) throw new IllegalArgumentException("max: dimension " + dim + " of " + Shapes.str(x.shape) + " is empty");
-        Tensor out = Tensor.empty(x.device(), p.outShape(keepdim));
+        if (p.r == 0)
+            throw new IllegalArgumentException("max: dimension " + dim + " of " + Shapes.str(x.shape)
+                    + " is empty: a maximum over no element is undefined (as in PyTorch)");
+        Tensor out = Tensor.empty("max", x.device(), p.outShape(keepdim));
+        if (out.numel() == 0) return out.recorded("max", g -> new Tensor[] {Tensor.zeros(g.device(), x.shape)}, x);
         x.backend().reduce(ReduceOp.MAX, p.input.buffer(), out.buffer(), p.outer, p.r, p.inner);
         int[] inShape = x.shape;
         return out.recorded("max", g -> {
@@ -89,17 +103,21 @@ final class ReductionOps {
 
     static Tensor argmax(Tensor x, int dim, boolean keepdim) {
         Plan p = Plan.of("argmax", x, new int[] {dim});
-        if (p.r == 0) throw new IllegalArgumentException("argmax: dimension " + dim + " of " + Shapes.str(x.shape) + " is empty");
-        Tensor out = Tensor.empty(x.device(), p.outShape(keepdim));
-        x.backend().reduce(ReduceOp.ARGMAX, p.input.buffer(), out.buffer(), p.outer, p.r, p.inner);
+        if (p.r == 0)
+            throw new IllegalArgumentException("argmax: dimension " + dim + " of " + Shapes.str(x.shape)
+                    + " is empty: there is no index to return (as in PyTorch)");
+        Tensor out = Tensor.empty("argmax", x.device(), p.outShape(keepdim));
+        if (out.numel() > 0) x.backend().reduce(ReduceOp.ARGMAX, p.input.buffer(), out.buffer(), p.outer, p.r, p.inner);
         return out;
     }
 
     static Tensor variance(Tensor x, int[] dims, boolean keepdim, int correction) {
         Plan p = Plan.of("var", x, dims);
         if (correction < 0) throw new IllegalArgumentException("var: correction must be >= 0, got " + correction);
-        Tensor out = Tensor.empty(x.device(), p.outShape(keepdim));
-        x.backend().variance(p.input.buffer(), out.buffer(), p.outer, p.r, p.inner, correction);
+        Tensor out = Tensor.empty("var", x.device(), p.outShape(keepdim));
+        // over no element: 0 / 0, NaN, as PyTorch (whatever the correction)
+        if (p.r == 0 && out.numel() > 0) x.backend().fill(out.buffer(), out.numel(), Float.NaN);
+        else if (out.numel() > 0) x.backend().variance(p.input.buffer(), out.buffer(), p.outer, p.r, p.inner, correction);
         int[] inShape = x.shape;
         int[] allDims = dims;
         return out.recorded("var", g -> {

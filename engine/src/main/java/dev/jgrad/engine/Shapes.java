@@ -6,16 +6,49 @@ import java.util.Arrays;
 public final class Shapes {
     private Shapes() {}
 
-    /** Number of elements of {@code shape}; throws if it does not fit in an int. */
+    /**
+     * The most elements one tensor (one buffer) may hold: the largest Java array the JVM promises
+     * to allocate. A size past it can never fit, on any device, and is rejected before any
+     * allocation is tried.
+     */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** Number of elements of {@code shape}; throws if it is more than {@link #MAX_ELEMENTS}. */
     public static int numel(int[] shape) {
+        return numel("tensor", shape);
+    }
+
+    /**
+     * Number of elements of {@code shape}, for {@code op}: throws an IllegalArgumentException
+     * naming the op, the shape and the limit when a size is negative or the count is more than
+     * {@link #MAX_ELEMENTS}.
+     */
+    public static int numel(String op, int[] shape) {
         long n = 1;
+        boolean empty = false;
         for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + str(shape));
+            if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + str(shape));
+            if (d == 0) empty = true;
+        }
+        if (empty) return 0;
+        for (int d : shape) {
             n *= d;
-            if (n > Integer.MAX_VALUE)
-                throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
+            if (n > MAX_ELEMENTS) throw tooLarge(op, "shape " + str(shape), count(shape));
         }
         return (int) n;
+    }
+
+    /** The exact element count of {@code shape}, as a decimal string (it may exceed a long). */
+    private static String count(int[] shape) {
+        java.math.BigInteger n = java.math.BigInteger.ONE;
+        for (int d : shape) n = n.multiply(java.math.BigInteger.valueOf(d));
+        return n.toString();
+    }
+
+    /** The exception for {@code what} of {@code elements} elements, more than {@link #MAX_ELEMENTS}. */
+    public static IllegalArgumentException tooLarge(String op, String what, Object elements) {
+        return new IllegalArgumentException(op + ": " + what + " has " + elements + " elements, more than the "
+                + MAX_ELEMENTS + " a tensor or buffer can hold (the largest Java array)");
     }
 
     /** Row-major strides of {@code shape}. */

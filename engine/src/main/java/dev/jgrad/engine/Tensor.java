@@ -44,8 +44,13 @@ public final class Tensor implements AutoCloseable {
 
     /** A new, uninitialized contiguous tensor. */
     static Tensor empty(Device device, int... shape) {
+        return empty("tensor", device, shape);
+    }
+
+    /** {@link #empty(Device, int...)} for {@code op}, whose name a size past the limit names. */
+    static Tensor empty(String op, Device device, int... shape) {
         int[] s = Shapes.copy(shape);
-        Buffer buffer = device.backend().allocate(Shapes.numel(s));
+        Buffer buffer = device.backend().allocate(Shapes.numel(op, s));
         return new Tensor(new Storage(device, buffer), s, Shapes.contiguousStrides(s), 0);
     }
 
@@ -58,11 +63,11 @@ public final class Tensor implements AutoCloseable {
 
     /** A tensor holding a copy of {@code data} with the given shape, on {@code device}. */
     public static Tensor of(Device device, float[] data, int... shape) {
-        int n = Shapes.numel(shape);
+        int n = Shapes.numel("of", shape);
         if (data.length != n)
             throw new IllegalArgumentException("of: " + data.length + " values cannot fill shape " + Shapes.str(shape)
                     + " (" + n + " elements)");
-        Tensor t = empty(device, shape);
+        Tensor t = empty("of", device, shape);
         device.backend().copyIn(data, 0, t.buffer(), 0, n);
         return t;
     }
@@ -99,7 +104,7 @@ public final class Tensor implements AutoCloseable {
     /** A 2-D tensor {@code (rows.length, rows[0].length)} from a Java matrix. */
     public static Tensor of(float[][] rows) {
         int cols = rows.length == 0 ? 0 : rows[0].length;
-        float[] flat = new float[rows.length * cols];
+        float[] flat = new float[Shapes.numel("of", new int[] {rows.length, cols})];
         for (int i = 0; i < rows.length; i++) {
             if (rows[i].length != cols)
                 throw new IllegalArgumentException("of: row " + i + " has " + rows[i].length + " values, row 0 has " + cols);
@@ -113,28 +118,43 @@ public final class Tensor implements AutoCloseable {
         return of(new float[] {value});
     }
 
+    /**
+     * A tensor of zeros, on the default device.
+     *
+     * @throws IllegalArgumentException if a size is negative or the shape has more than
+     *                                  {@link Shapes#MAX_ELEMENTS} elements
+     */
     public static Tensor zeros(int... shape) {
-        return full(Device.defaultDevice(), 0f, shape);
+        return full("zeros", Device.defaultDevice(), 0f, shape);
     }
 
+    /** A tensor of zeros on {@code device}; limits as {@link #zeros(int...)}. */
     public static Tensor zeros(Device device, int... shape) {
-        return full(device, 0f, shape);
+        return full("zeros", device, 0f, shape);
     }
 
+    /** A tensor of ones, on the default device; limits as {@link #zeros(int...)}. */
     public static Tensor ones(int... shape) {
-        return full(Device.defaultDevice(), 1f, shape);
+        return full("ones", Device.defaultDevice(), 1f, shape);
     }
 
+    /** A tensor of ones on {@code device}; limits as {@link #zeros(int...)}. */
     public static Tensor ones(Device device, int... shape) {
-        return full(device, 1f, shape);
+        return full("ones", device, 1f, shape);
     }
 
+    /** A tensor filled with {@code value}, on the default device; limits as {@link #zeros(int...)}. */
     public static Tensor full(float value, int... shape) {
-        return full(Device.defaultDevice(), value, shape);
+        return full("full", Device.defaultDevice(), value, shape);
     }
 
+    /** A tensor filled with {@code value} on {@code device}; limits as {@link #zeros(int...)}. */
     public static Tensor full(Device device, float value, int... shape) {
-        Tensor t = empty(device, shape);
+        return full("full", device, value, shape);
+    }
+
+    private static Tensor full(String op, Device device, float value, int... shape) {
+        Tensor t = empty(op, device, shape);
         device.backend().fill(t.buffer(), t.numel(), value);
         return t;
     }
@@ -149,7 +169,10 @@ public final class Tensor implements AutoCloseable {
         if (step == 0 || !Float.isFinite(start) || !Float.isFinite(end) || !Float.isFinite(step))
             throw new IllegalArgumentException("arange: need finite start/end and a non-zero step, got "
                     + start + ", " + end + ", " + step);
-        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        double count = Math.max(0, Math.ceil(((double) end - start) / step));
+        if (count > Shapes.MAX_ELEMENTS)
+            throw Shapes.tooLarge("arange", "the range from " + start + " to " + end + " by " + step, (long) count);
+        int n = (int) count;
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = start + i * step;
         return of(v, n);
@@ -161,7 +184,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public static Tensor rand(Device device, Generator gen, int... shape) {
-        float[] v = new float[Shapes.numel(shape)];
+        float[] v = new float[Shapes.numel("rand", shape)];
         for (int i = 0; i < v.length; i++) v[i] = gen.nextFloat();
         return of(device, v, shape);
     }
@@ -172,7 +195,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public static Tensor randn(Device device, Generator gen, int... shape) {
-        float[] v = new float[Shapes.numel(shape)];
+        float[] v = new float[Shapes.numel("randn", shape)];
         for (int i = 0; i < v.length; i++) v[i] = gen.nextGaussian();
         return of(device, v, shape);
     }
@@ -516,7 +539,7 @@ public final class Tensor implements AutoCloseable {
     /** A row-major copy, or this tensor if it already is row-major. */
     public Tensor contiguous() {
         if (isContiguous() && offset == 0) return this;
-        Tensor out = empty(device(), shape);
+        Tensor out = empty("contiguous", device(), shape);
         backend().copyStrided(view(), out.view(), shape);
         return out.recorded("contiguous", g -> new Tensor[] {g}, this);
     }

@@ -9,7 +9,8 @@ final class ViewOps {
     static Tensor reshape(Tensor x, int[] requested, boolean viewOnly) {
         String op = viewOnly ? "view" : "reshape";
         int[] shape = Shapes.copy(requested);
-        int infer = -1, known = 1;
+        int infer = -1;
+        long known = 1;
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] == -1) {
                 if (infer >= 0) throw new IllegalArgumentException(op + ": only one dimension can be -1 in " + Shapes.str(requested));
@@ -17,18 +18,18 @@ final class ViewOps {
             } else if (shape[i] < 0) {
                 throw new IllegalArgumentException(op + ": negative dimension in " + Shapes.str(requested));
             } else {
-                known *= shape[i];
+                known = Math.min(known * shape[i], Shapes.MAX_ELEMENTS + 1L);   // saturated: never overflows
             }
         }
         int n = x.numel();
         if (infer >= 0) {
-            if (known == 0 || n % known != 0)
+            if (known == 0 || known > Shapes.MAX_ELEMENTS || n % known != 0)
                 throw new IllegalArgumentException(op + ": cannot reshape " + Shapes.str(x.shape) + " to " + Shapes.str(requested));
-            shape[infer] = n / known;
+            shape[infer] = (int) (n / known);
         }
-        if (Shapes.numel(shape) != n)
+        if (Shapes.numel(op, shape) != n)
             throw new IllegalArgumentException(op + ": cannot reshape " + Shapes.str(x.shape) + " (" + n + " elements) to "
-                    + Shapes.str(shape) + " (" + Shapes.numel(shape) + " elements)");
+                    + Shapes.str(shape) + " (" + Shapes.numel(op, shape) + " elements)");
         Tensor base = x;
         if (!x.isContiguous()) {
             if (viewOnly)
@@ -69,8 +70,11 @@ final class ViewOps {
             throw new IllegalArgumentException("slice: range [" + start + ", " + end + ") is not valid for dimension "
                     + dim + " of size " + size);
         int[] shape = x.shape(), strides = x.strides();
-        shape[d] = (e - s + step - 1) / step;
-        strides[d] *= step;
+        // ceil((e - s) / step) without forming e - s + step - 1, which overflows for a step near 2^31
+        shape[d] = e == s ? 0 : (e - s - 1) / step + 1;
+        // one element kept: its stride is never used, and step * stride may not fit in an int;
+        // more than one: (shape[d] - 1) * step * stride lies within the base's span, so it fits
+        strides[d] = shape[d] <= 1 ? x.strides[d] : Math.multiplyExact(x.strides[d], step);
         Tensor out = Tensor.view(x, shape, strides, x.offset + s * x.strides[d]);
         int[] inShape = x.shape;
         return out.recorded("slice", g -> {

@@ -7,6 +7,7 @@ import dev.jgrad.engine.ConvGeometry;
 import dev.jgrad.engine.OptimizerStep;
 import dev.jgrad.engine.PoolGeometry;
 import dev.jgrad.engine.ReduceOp;
+import dev.jgrad.engine.Shapes;
 import dev.jgrad.engine.StridedView;
 import dev.jgrad.engine.UnaryOp;
 import java.lang.foreign.MemorySegment;
@@ -448,7 +449,8 @@ public final class CudaBackend extends AbstractBackend {
             }
             return;
         }
-        CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
+        g.requireColumnsFit("conv2d on " + name(), g.n());
+        CudaBuffer col = allocator.allocate((int) g.columnElements(g.n()));
         try {
             long cols = (long) g.n() * patch * spatial;
             launch1("conv", "im2col", cols, d(x), col, conv(g), wide(cols, (long) g.n() * g.cIn() * g.h() * g.w()));
@@ -466,7 +468,8 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void doConv2dBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
-        CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
+        g.requireColumnsFit("conv2d backward (input) on " + name(), g.n());
+        CudaBuffer col = allocator.allocate((int) g.columnElements(g.n()));
         try {
             // col[img] (patch, spatial) = W^T (patch, cOut) @ gy[img] (cOut, spatial)
             gemm(d(weight), d(gy), col, g.n(), patch, spatial, g.cOut(), true, false, 0, (long) g.cOut() * spatial);
@@ -480,8 +483,15 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void doConv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g) {
         int spatial = g.outH() * g.outW(), patch = g.patchSize();
-        CudaBuffer col = allocator.allocate(Math.multiplyExact(g.n(), patch * spatial));
-        CudaBuffer perImage = allocator.allocate(Math.multiplyExact(g.n(), g.cOut() * patch));
+        g.requireColumnsFit("conv2d backward (weight) on " + name(), g.n());
+        CudaBuffer col = allocator.allocate((int) g.columnElements(g.n()));
+        long perImageFloats = (long) g.n() * g.cOut() * patch;
+        if (perImageFloats > Shapes.MAX_ELEMENTS) {
+            allocator.free(col);
+            throw Shapes.tooLarge("conv2d backward (weight) on " + name(), "the per-image weight gradients (" + g.n() + ", "
+                    + g.cOut() + ", " + patch + ")", perImageFloats);
+        }
+        CudaBuffer perImage = allocator.allocate((int) perImageFloats);
         try {
             long cols = (long) g.n() * patch * spatial;
             launch1("conv", "im2col", cols, d(x), col, conv(g), wide(cols, (long) g.n() * g.cIn() * g.h() * g.w()));

@@ -46,6 +46,7 @@ final class Conv {
     }
 
     static void forward(float[] x, float[] w, float[] bias, float[] out, ConvGeometry g) {
+        g.requireColumnsFit("conv2d on cpu-looped", 1);
         int spatial = g.outH() * g.outW();
         float[] col = new float[g.patchSize() * spatial];
         for (int img = 0; img < g.n(); img++) {
@@ -60,6 +61,7 @@ final class Conv {
     }
 
     static void backwardInput(float[] gy, float[] w, float[] gx, ConvGeometry g) {
+        g.requireColumnsFit("conv2d backward (input) on cpu-looped", 1);
         int spatial = g.outH() * g.outW();
         float[] col = new float[g.patchSize() * spatial];
         for (int img = 0; img < g.n(); img++) {
@@ -70,6 +72,7 @@ final class Conv {
     }
 
     static void backwardWeight(float[] x, float[] gy, float[] gw, float[] gBias, ConvGeometry g) {
+        g.requireColumnsFit("conv2d backward (weight) on cpu-looped", 1);
         int spatial = g.outH() * g.outW();
         int wSize = g.cOut() * g.patchSize();
         float[] col = new float[g.patchSize() * spatial];

@@ -135,6 +135,7 @@ final class Conv {
             ShiftedConv.forward(x, w, bias, out, g);
             return;
         }
+        if (!pointwise(g)) g.requireColumnsFit("conv2d on cpu-vectorized", 1);
         int spatial = g.outH() * g.outW(), patch = g.patchSize(), imageIn = g.cIn() * g.h() * g.w();
         overBlocks(g, (img0, count) -> {
             int ld = count * spatial;
@@ -162,6 +163,7 @@ final class Conv {
             ShiftedConv.backwardInput(gy, w, gx, g);
             return;
         }
+        if (!pointwise(g)) g.requireColumnsFit("conv2d backward (input) on cpu-vectorized", 1);
         int spatial = g.outH() * g.outW(), patch = g.patchSize(), imageIn = g.cIn() * g.h() * g.w();
         overBlocks(g, (img0, count) -> {
             if (pointwise(g)) {
@@ -185,6 +187,7 @@ final class Conv {
     }
 
     private static void im2colWeightGradient(float[] x, float[] gy, float[] gw, ConvGeometry g) {
+        if (!pointwise(g)) g.requireColumnsFit("conv2d backward (weight) on cpu-vectorized", 1);
         int spatial = g.outH() * g.outW(), patch = g.patchSize(), imageIn = g.cIn() * g.h() * g.w();
         int wSize = g.cOut() * patch, per = pointwise(g) ? 1 : block(g);
         int chunks = Parallel.chunks(g.n(), grain(g));

@@ -4,6 +4,7 @@ import static dev.jgrad.engine.cpu.vectorized.MapOps.L;
 import static dev.jgrad.engine.cpu.vectorized.MapOps.S;
 
 import dev.jgrad.engine.ConvGeometry;
+import dev.jgrad.engine.Shapes;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -46,7 +47,9 @@ final class ShiftedConv {
     static boolean applies(ConvGeometry g) {
         int wp = g.w() + 2 * g.padW();
         return g.strideH() == 1 && g.strideW() == 1 && 2 * g.outW() >= wp && g.patchSize() <= 2048
-                && !(g.kh() == 1 && g.kw() == 1 && g.padH() == 0 && g.padW() == 0);
+                && !(g.kh() == 1 && g.kw() == 1 && g.padH() == 0 && g.padW() == 0)
+                // its padded copy of an image must fit an int-indexed array (else im2col, which checks its own)
+                && (long) g.cIn() * (g.h() + 2L * g.padH()) * (g.w() + 2L * g.padW()) + g.kw() + NC <= Shapes.MAX_ELEMENTS;
     }
 
     /** Whether the input gradient can be computed as a stride-1 convolution here. */
