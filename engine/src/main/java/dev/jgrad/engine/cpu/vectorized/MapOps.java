@@ -65,6 +65,25 @@ final class MapOps {
         };
     }
 
+    /**
+     * Whether the op runs through the scalar loop only: log, tanh and pow (except squaring), and
+     * their derivatives where those need them, have no lane-wise form written out in
+     * {@link LaneMath}; the Vector API's would give other bits once C2 compiles them.
+     */
+    static boolean scalarOnly(int code, float a) {
+        if (code < BINARY) {
+            UnaryOp op = UNARIES[code < DERIVATIVE ? code : code - DERIVATIVE];
+            boolean derivative = code >= DERIVATIVE;
+            return switch (op) {
+                case LOG -> !derivative;
+                case TANH -> !derivative;
+                case POW -> derivative || a != 2f;
+                default -> false;
+            };
+        }
+        return code < WHERE && BINARIES[code - BINARY] == BinaryOp.POW;
+    }
+
     static final UnaryOp[] UNARIES = UnaryOp.values();
     static final BinaryOp[] BINARIES = BinaryOp.values();
 
