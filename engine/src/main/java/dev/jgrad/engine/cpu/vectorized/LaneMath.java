@@ -1,8 +1,10 @@
 package dev.jgrad.engine.cpu.vectorized;
 
+import static dev.jgrad.engine.cpu.vectorized.MapOps.L;
 import static dev.jgrad.engine.cpu.vectorized.MapOps.S;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -22,8 +24,9 @@ final class LaneMath {
      * {@code ((v0+v4) + (v2+v6)) + ((v1+v5) + (v3+v7))}). Depends on the lane count only.
      */
     static float sumLanes(FloatVector v) {
-        float[] a = v.toArray();
-        for (int half = a.length >> 1; half > 0; half >>= 1)
+        float[] a = new float[L];
+        v.intoArray(a, 0);
+        for (int half = L >> 1; half > 0; half >>= 1)
             for (int i = 0; i < half; i++) a[i] += a[i + half];
         return a[0];
     }
@@ -48,21 +51,48 @@ final class LaneMath {
         return p.mul(k.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
+    /** Above this, {@code exp} is computed as {@code e exp(t - 1)}, which keeps {@code n <= 127}. */
+    private static final float BIG = 88f;
+    private static final float E = 2.71828183f;
+
     /**
-     * {@code exp(t)} for every {@code t}, to about 1 ulp: as {@link #expNonPositive}, with
-     * {@code t} clamped to {@code [-88, OVERFLOW]} and {@code 2^n} applied as {@code 2^min(n, 127)}
-     * times 1 or 2 so that {@code n = 128} stays finite; above {@code OVERFLOW} it is +Inf, NaN
-     * stays NaN.
+     * {@code exp(t)} for every {@code t}, to about 1 ulp (2 in {@code (88, OVERFLOW]}): as
+     * {@link #expNonPositive}, with {@code t} clamped to {@code [-88, OVERFLOW]} and, above 88,
+     * computed as {@code e exp(t - 1)} so that {@code 2^n} stays a normal float; above
+     * {@code OVERFLOW} it is +Inf, NaN stays NaN.
      */
     static FloatVector exp(FloatVector t) {
         FloatVector c = t.max(-88f).min(OVERFLOW);
+        VectorMask<Float> big = c.compare(VectorOperators.GT, BIG);
+        c = c.blend(c.sub(1f), big);
         FloatVector k = c.fma(LOG2E, ROUND_BIAS), n = k.sub(ROUND_BIAS);
-        FloatVector p = expReduced(c, n);
-        FloatVector capped = n.min(127f), extra = n.sub(capped).add(1f);
-        FloatVector scale = capped.add(127f).convert(VectorOperators.F2I, 0).reinterpretAsInts()
-                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector r = p.mul(scale).mul(extra);
+        FloatVector r = expReduced(c, n).mul(k.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+        r = r.blend(r.mul(E), big);
         return r.blend(Float.POSITIVE_INFINITY, t.compare(VectorOperators.GT, OVERFLOW));
+    }
+
+    /** Below this {@code |x|}, tanh is its Taylor series; above, it comes from exp. */
+    private static final float TANH_SERIES = 0.25f;
+
+    /**
+     * {@code tanh(x)} to a few ulp: for {@code |x| < 0.25} the Taylor series to {@code x^13}
+     * (the first dropped term is below {@code 2e-12}); otherwise
+     * {@code sign(x) (1 - 2 / (exp(2|x|) + 1))} with {@link #exp}, which loses at most two bits to
+     * cancellation there, and is exactly +-1 once {@code exp} overflows. NaN stays NaN, -0 stays -0.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector x2 = x.mul(x);
+        FloatVector p = x2.fma(FloatVector.broadcast(S, 21844f / 6081075f), FloatVector.broadcast(S, -1382f / 155925f));
+        p = p.fma(x2, FloatVector.broadcast(S, 62f / 2835f));
+        p = p.fma(x2, FloatVector.broadcast(S, -17f / 315f));
+        p = p.fma(x2, FloatVector.broadcast(S, 2f / 15f));
+        p = p.fma(x2, FloatVector.broadcast(S, -1f / 3f));
+        FloatVector series = p.mul(x2).fma(x, x);
+        FloatVector a = x.abs(), one = FloatVector.broadcast(S, 1f);
+        FloatVector large = one.sub(FloatVector.broadcast(S, 2f).div(exp(a.add(a)).add(one)));
+        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+        // the series rounds -0 to +0; tanh(-0) is -0
+        return large.blend(series, a.compare(VectorOperators.LT, TANH_SERIES)).blend(x, a.compare(VectorOperators.EQ, 0f));
     }
 
     /** {@code exp(t - n ln2)} for the integer {@code n} nearest {@code t / ln2}, by Horner's rule. */

@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorOperators;
  * as {@link MapOps} codes; tails and parallel splitting live only here.
  *
  * <p>Every op gives the same bits in every compiled form of the loop: exp (and so sigmoid and the
- * softmax maps) is {@link LaneMath#exp}, written out lane-wise; log, tanh and pow, for which the
+ * softmax maps) and tanh are {@link LaneMath}'s, written out lane-wise; log and pow, for which the
  * Vector API would be {@code Math} per lane until C2 swaps in a vector math library that rounds
  * differently, run {@link MapOps#scalarOnly scalar} through {@code Math}, whose intrinsics
  * HotSpot keeps the same in the interpreter and compiled code.
@@ -46,7 +46,10 @@ final class MapDriver {
     static void row(int code, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] z, int zo, int zs,
                     float[] out, int oo, int len, float a, float b, float c, float d) {
         int i = 0;
-        if ((xs | ys | zs) >>> 1 == 0 && len >= L && !MapOps.scalarOnly(code, a)) {
+        boolean vector = (xs | ys | zs) >>> 1 == 0 && len >= L && !MapOps.scalarOnly(code, a);
+        if (vector && MapOps.usesExp(code)) {
+            i = expRow(code, x, xo, xs, y, yo, ys, z, zo, zs, out, oo, len, a);
+        } else if (vector) {
             FloatVector xb = FloatVector.broadcast(S, x[xo]);
             FloatVector yb = FloatVector.broadcast(S, y[yo]);
             FloatVector zb = FloatVector.broadcast(S, z[zo]);
@@ -60,15 +63,11 @@ final class MapDriver {
                 if (code < MapOps.DERIVATIVE) {
                     r = switch (MapOps.UNARIES[code]) {
                         case NEG -> xv.neg();
-                        case EXP -> LaneMath.exp(xv);
-                        case LOG, TANH -> throw new IllegalStateException("scalar-only map code " + code);
+                        case EXP, SIGMOID, TANH -> throw new IllegalStateException("exp map code " + code);
+                        case LOG -> throw new IllegalStateException("scalar-only map code " + code);
                         case SQRT -> xv.sqrt();
                         case ABS -> xv.abs();
                         case RELU -> xv.blend(0f, xv.compare(VectorOperators.LE, 0f));   // NaN stays
-                        case SIGMOID -> {
-                            FloatVector one = FloatVector.broadcast(S, 1f);
-                            yield one.div(one.add(LaneMath.exp(xv.neg())));
-                        }
                         case POW -> xv.mul(xv);   // a == 2; other exponents are scalar-only
                         case CLAMP -> xv.max(a).min(b);
                 };
@@ -107,11 +106,8 @@ final class MapDriver {
                 } else {
                     r = switch (code) {
                         case MapOps.WHERE -> zv.blend(yv, xv.compare(VectorOperators.NE, 0f));
-                        case MapOps.SOFTMAX -> LaneMath.exp(xv.sub(yv)).div(zv);
                         case MapOps.LOG_SOFTMAX -> xv.sub(yv).sub(zv);
                         case MapOps.SOFTMAX_BACKWARD -> xv.mul(yv.sub(zv));
-                        case MapOps.LOG_SOFTMAX_BACKWARD -> yv.sub(LaneMath.exp(xv).mul(zv));
-                        case MapOps.EXP_SCALE -> LaneMath.exp(xv.sub(yv)).mul(a);
                         case MapOps.NORMALIZE -> xv.sub(a).mul(c).mul(b).add(d);
                         case MapOps.NORMALIZE_BACKWARD -> yv.sub(a).sub(xv.sub(b).mul(d)).mul(c);
                         default -> throw new IllegalStateException("map code " + code);
@@ -122,6 +118,38 @@ final class MapDriver {
         }
         for (; i < len; i++)
             out[oo + i] = MapOps.scalar(code, x[xo + i * xs], y[yo + i * ys], z[zo + i * zs], a, b, c, d);
+    }
+
+    /**
+     * The vector part of {@link #row} for the ops built on {@link LaneMath#exp}, in a loop of its
+     * own: inlined into the one big switch, the exp bodies exhaust C2's inlining budget and the
+     * other ops' vectors get boxed. Returns how many elements it did (whole vectors only).
+     */
+    private static int expRow(int code, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] z, int zo, int zs,
+                              float[] out, int oo, int len, float a) {
+        FloatVector xb = FloatVector.broadcast(S, x[xo]);
+        FloatVector yb = FloatVector.broadcast(S, y[yo]);
+        FloatVector zb = FloatVector.broadcast(S, z[zo]);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int upper = len - L; i <= upper; i += L) {
+            FloatVector xv = xs == 0 ? xb : FloatVector.fromArray(S, x, xo + i);
+            FloatVector yv = ys == 0 ? yb : FloatVector.fromArray(S, y, yo + i);
+            FloatVector zv = zs == 0 ? zb : FloatVector.fromArray(S, z, zo + i);
+            FloatVector r = switch (code) {
+                case MapOps.SOFTMAX -> LaneMath.exp(xv.sub(yv)).div(zv);
+                case MapOps.LOG_SOFTMAX_BACKWARD -> yv.sub(LaneMath.exp(xv).mul(zv));
+                case MapOps.EXP_SCALE -> LaneMath.exp(xv.sub(yv)).mul(a);
+                default -> switch (MapOps.UNARIES[code]) {
+                    case EXP -> LaneMath.exp(xv);
+                    case SIGMOID -> one.div(one.add(LaneMath.exp(xv.neg())));
+                    case TANH -> LaneMath.tanh(xv);
+                    default -> throw new IllegalStateException("map code " + code);
+                };
+            };
+            r.intoArray(out, oo + i);
+        }
+        return i;
     }
 
     /**

@@ -66,7 +66,7 @@ final class MapOps {
     }
 
     /**
-     * Whether the op runs through the scalar loop only: log, tanh and pow (except squaring), and
+     * Whether the op runs through the scalar loop only: log and pow (except squaring), and
      * their derivatives where those need them, have no lane-wise form written out in
      * {@link LaneMath}; the Vector API's would give other bits once C2 compiles them.
      */
@@ -76,12 +76,20 @@ final class MapOps {
             boolean derivative = code >= DERIVATIVE;
             return switch (op) {
                 case LOG -> !derivative;
-                case TANH -> !derivative;
                 case POW -> derivative || a != 2f;
                 default -> false;
             };
         }
         return code < WHERE && BINARIES[code - BINARY] == BinaryOp.POW;
+    }
+
+    /** Whether the op's vector form is built on {@link LaneMath#exp} (run by {@code MapDriver.expRow}). */
+    static boolean usesExp(int code) {
+        if (code < DERIVATIVE) {
+            UnaryOp op = UNARIES[code];
+            return op == UnaryOp.EXP || op == UnaryOp.SIGMOID || op == UnaryOp.TANH;
+        }
+        return code == SOFTMAX || code == LOG_SOFTMAX_BACKWARD || code == EXP_SCALE;
     }
 
     static final UnaryOp[] UNARIES = UnaryOp.values();

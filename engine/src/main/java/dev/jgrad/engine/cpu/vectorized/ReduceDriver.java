@@ -30,7 +30,7 @@ final class ReduceDriver {
     static final int MAX = 1;
     /** {@code sum((x - c)^2)}. */
     static final int SUM_SQUARED_DEVIATION = 2;
-    /** {@code sum(exp(x - c))}. */
+    /** {@code sum(exp(x - c))} with {@code c} the max of {@code x} (every {@code x - c <= 0}). */
     static final int SUM_EXP = 3;
     /** {@code sum(x y)}. */
     static final int DOT = 4;
@@ -50,7 +50,7 @@ final class ReduceDriver {
                 FloatVector d = x.sub(c);
                 yield d.mul(d);
             }
-            case SUM_EXP -> LaneMath.exp(x.sub(c));
+            case SUM_EXP -> throw new IllegalStateException("SUM_EXP has loops of its own");
             case DOT -> x.mul(y);
             case DOT_CENTERED -> x.sub(c).mul(y);
             default -> throw new IllegalStateException("reduce code " + code);
@@ -106,6 +106,7 @@ final class ReduceDriver {
 
     /** One block of {@link #row}: four vector accumulators, their lanes, then a scalar tail. */
     private static float block(int code, float[] x, int xo, float[] y, int yo, int len, float c) {
+        if (code == SUM_EXP) return sumExpBlock(x, xo, len, c);
         if (y == null) {
             y = x;
             yo = xo;
@@ -126,6 +127,32 @@ final class ReduceDriver {
             result = lanes(code, fold(code, fold(code, a0, a1), fold(code, a2, a3)));
         }
         for (; i < len; i++) result = fold(code, result, term(code, x[xo + i], y[yo + i], c));
+        return result;
+    }
+
+    /**
+     * {@link #block} for {@code SUM_EXP}: two vector accumulators (even and odd vectors, the last
+     * odd one to the first), added, their lanes summed by {@link LaneMath#sumLanes}, then the
+     * scalar tail. Its own loop, with two exp call sites: the exp body inlined four times over in
+     * the generic loop exhausts C2's inlining budget, and a call that is not inlined boxes vectors.
+     */
+    private static float sumExpBlock(float[] x, int xo, int len, float c) {
+        int i = 0;
+        float result = 0f;
+        if (len >= L) {
+            FloatVector cv = FloatVector.broadcast(S, c);
+            FloatVector a0 = FloatVector.zero(S), a1 = a0;
+            for (int upper = len - 2 * L; i <= upper; i += 2 * L) {
+                a0 = a0.add(LaneMath.expNonPositive(FloatVector.fromArray(S, x, xo + i).sub(cv)));
+                a1 = a1.add(LaneMath.expNonPositive(FloatVector.fromArray(S, x, xo + i + L).sub(cv)));
+            }
+            if (i <= len - L) {
+                a0 = a0.add(LaneMath.expNonPositive(FloatVector.fromArray(S, x, xo + i).sub(cv)));
+                i += L;
+            }
+            result = LaneMath.sumLanes(a0.add(a1));
+        }
+        for (; i < len; i++) result += (float) Math.exp(x[xo + i] - c);
         return result;
     }
 
@@ -157,7 +184,11 @@ final class ReduceDriver {
      */
     static void columns(int code, float[] x, int xo, float[] y, int yo, int rows, int stride,
                         float[] cs, int co, float[] acc, int ao, int width) {
-        boolean shifted = code == SUM_SQUARED_DEVIATION || code == SUM_EXP || code == DOT_CENTERED;
+        if (code == SUM_EXP) {
+            sumExpColumns(x, xo, rows, stride, cs, co, acc, ao, width);
+            return;
+        }
+        boolean shifted = code == SUM_SQUARED_DEVIATION || code == DOT_CENTERED;
         if (y == null) {
             y = x;
             yo = xo;
@@ -186,6 +217,23 @@ final class ReduceDriver {
             float c = shifted ? cs[co + i] : 0f, r = start(code);
             for (int j = 0, at = i; j < rows; j++, at += stride)
                 r = fold(code, r, term(code, x[xo + at], y[yo + at], c));
+            acc[ao + i] = r;
+        }
+    }
+
+    /** {@link #columns} for {@code SUM_EXP}: each result folded in row order, as there. */
+    private static void sumExpColumns(float[] x, int xo, int rows, int stride, float[] cs, int co, float[] acc, int ao,
+                                      int width) {
+        int i = 0;
+        for (int upper = width - L; i <= upper; i += L) {
+            FloatVector c0 = FloatVector.fromArray(S, cs, co + i), a0 = FloatVector.zero(S);
+            for (int j = 0, at = i; j < rows; j++, at += stride)
+                a0 = a0.add(LaneMath.expNonPositive(FloatVector.fromArray(S, x, xo + at).sub(c0)));
+            a0.intoArray(acc, ao + i);
+        }
+        for (; i < width; i++) {
+            float c = cs[co + i], r = 0f;
+            for (int j = 0, at = i; j < rows; j++, at += stride) r += (float) Math.exp(x[xo + at] - c);
             acc[ao + i] = r;
         }
     }
