@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Every sum has one order, fixed by the length and the vector width alone, never by the
  * thread count or by how the JIT compiled the loop: a row is cut into {@link #BLOCK}-element
- * blocks from its start; within a block four vector accumulators take every fourth vector, are
- * added as {@code (a0 + a1) + (a2 + a3)}, their lanes summed in the tree of
+ * blocks from its start; within a block four vector accumulators take every fourth vector (the
+ * exp-sum: two, every second), are added as {@code (a0 + a1) + (a2 + a3)}, their lanes summed in the tree of
  * {@link LaneMath#sumLanes}, and the scalar tail added left to right; the blocks' results are
  * added left to right. {@link #rowParallel} computes the same blocks on the pool and adds them
  * in the same order, so it returns {@link #row}'s bits at any thread count.
