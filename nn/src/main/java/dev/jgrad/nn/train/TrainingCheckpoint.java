@@ -4,8 +4,10 @@ import dev.jgrad.engine.Generator;
 import dev.jgrad.engine.Shapes;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.nn.Init;
+import dev.jgrad.nn.Module;
 import dev.jgrad.nn.data.DataLoader;
 import dev.jgrad.nn.io.Checkpoint;
+import dev.jgrad.nn.layers.Dropout;
 import dev.jgrad.nn.optim.Optimizer;
 
 import java.util.ArrayList;
@@ -19,7 +21,8 @@ import java.util.Map;
  * {@code trainer.epoch} (epochs done), {@code trainer.step} (optimizer steps: the schedule's
  * position), {@code optimizer.type}, {@code optimizer.hyperparameters}, {@code optimizer.steps},
  * {@code optimizer.lr}, {@code optimizer.slots}, {@code optimizer.parameters},
- * {@code rng.<generator>} (each generator's {@link Generator#state()}),
+ * {@code rng.<generator>} (each generator's {@link Generator#state()}; a dropout layer's own
+ * generator is {@code rng.module.<dotted path of the layer>}),
  * {@code early_stopping.patience|min_delta|best|best_epoch|waited}, {@code history} (the exact
  * CSV of the epochs so far) and the caller's own values under their keys. Tensors: {@code model.<name>}
  * (the state dict), {@code optimizer.slot<k>.<i>} (moment k of parameter i) and
@@ -65,7 +68,14 @@ final class TrainingCheckpoint {
         if (train != null && train.shuffleGenerator() != null) out.put("train_shuffle", train.shuffleGenerator());
         if (val != null && val.shuffleGenerator() != null) out.put("validation_shuffle", val.shuffleGenerator());
         t.userGenerators().forEach((name, g) -> out.put("user." + name, g));
+        moduleGenerators(t.model(), "", out);
         return out;
+    }
+
+    /** The generators dropout layers own, as {@code module.<dotted path of the layer>}. */
+    private static void moduleGenerators(Module m, String path, Map<String, Generator> out) {
+        if (m instanceof Dropout d && d.generator() != null) out.put("module." + (path.isEmpty() ? "dropout" : path), d.generator());
+        m.children().forEach((name, child) -> moduleGenerators(child, path.isEmpty() ? name : path + "." + name, out));
     }
 
     /**
@@ -182,7 +192,8 @@ final class TrainingCheckpoint {
             case "init" -> "Init.generator(), used by dropout";
             case "train_shuffle" -> "the training loader's shuffle";
             case "validation_shuffle" -> "the validation loader's shuffle";
-            default -> "added with Trainer.generator";
+            default -> generator.startsWith("module.") ? "owned by the model's dropout layer " + generator.substring(7)
+                    : "added with Trainer.generator";
         };
     }
 }

@@ -20,6 +20,12 @@ final class Conv {
     private static final int ADD = MapOps.binary(BinaryOp.ADD);
     /** A block's column matrix holds about this many floats (1 MB): it stays in cache for its GEMM. */
     private static final int BLOCK_FLOATS = 1 << 18;
+    /**
+     * Most partial weight gradients a backward pass keeps (images are cut into this many chunks
+     * at most, by size alone, and the partials added in chunk order): the same bits at any
+     * thread count, and all the parallelism a machine of up to this many cores can use.
+     */
+    private static final int MAX_PARTIALS = 16;
 
     private Conv() {}
 
@@ -190,9 +196,9 @@ final class Conv {
         if (!pointwise(g)) g.requireColumnsFit("conv2d backward (weight) on cpu-vectorized", 1);
         int spatial = g.outH() * g.outW(), patch = g.patchSize(), imageIn = g.cIn() * g.h() * g.w();
         int wSize = g.cOut() * patch, per = pointwise(g) ? 1 : block(g);
-        int chunks = Parallel.chunks(g.n(), grain(g));
+        int chunks = Parallel.fixedChunks(g.n(), grain(g), MAX_PARTIALS);
         float[][] partials = new float[chunks][];
-        Parallel.forChunks(chunks, chunks, (c0, c1) -> {
+        Parallel.forChunks(chunks, Math.min(chunks, Parallel.THREADS), (c0, c1) -> {
             for (int chunk = c0; chunk < c1; chunk++) {
                 int i0 = (int) ((long) g.n() * chunk / chunks), i1 = (int) ((long) g.n() * (chunk + 1) / chunks);
                 float[] sum = chunk == 0 ? gw : new float[wSize];

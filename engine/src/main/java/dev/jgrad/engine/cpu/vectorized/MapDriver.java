@@ -11,6 +11,12 @@ import jdk.incubator.vector.VectorOperators;
  * and a strided path that collapses mergeable dimensions and vectorizes the innermost axis when
  * every operand walks it contiguously (stride 1) or repeats one element (stride 0). Ops plug in
  * as {@link MapOps} codes; tails and parallel splitting live only here.
+ *
+ * <p>Every op gives the same bits in every compiled form of the loop: exp (and so sigmoid and the
+ * softmax maps) and tanh are {@link LaneMath}'s, written out lane-wise; log and pow, for which the
+ * Vector API would be {@code Math} per lane until C2 swaps in a vector math library that rounds
+ * differently, run {@link MapOps#scalarOnly scalar} through {@code Math}, whose intrinsics
+ * HotSpot keeps the same in the interpreter and compiled code.
  */
 final class MapDriver {
     /** Elements below which a map stays on the calling thread. */
@@ -40,7 +46,10 @@ final class MapDriver {
     static void row(int code, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] z, int zo, int zs,
                     float[] out, int oo, int len, float a, float b, float c, float d) {
         int i = 0;
-        if ((xs | ys | zs) >>> 1 == 0 && len >= L) {
+        boolean vector = (xs | ys | zs) >>> 1 == 0 && len >= L && !MapOps.scalarOnly(code, a);
+        if (vector && MapOps.usesExp(code)) {
+            i = expRow(code, x, xo, xs, y, yo, ys, z, zo, zs, out, oo, len, a);
+        } else if (vector) {
             FloatVector xb = FloatVector.broadcast(S, x[xo]);
             FloatVector yb = FloatVector.broadcast(S, y[yo]);
             FloatVector zb = FloatVector.broadcast(S, z[zo]);
@@ -54,17 +63,12 @@ final class MapDriver {
                 if (code < MapOps.DERIVATIVE) {
                     r = switch (MapOps.UNARIES[code]) {
                         case NEG -> xv.neg();
-                        case EXP -> xv.lanewise(VectorOperators.EXP);
-                        case LOG -> xv.lanewise(VectorOperators.LOG);
+                        case EXP, SIGMOID, TANH -> throw new IllegalStateException("exp map code " + code);
+                        case LOG -> throw new IllegalStateException("scalar-only map code " + code);
                         case SQRT -> xv.sqrt();
                         case ABS -> xv.abs();
                         case RELU -> xv.blend(0f, xv.compare(VectorOperators.LE, 0f));   // NaN stays
-                        case SIGMOID -> {
-                            FloatVector one = FloatVector.broadcast(S, 1f);
-                            yield one.div(one.add(xv.neg().lanewise(VectorOperators.EXP)));
-                        }
-                        case TANH -> xv.lanewise(VectorOperators.TANH);
-                        case POW -> a == 2f ? xv.mul(xv) : xv.lanewise(VectorOperators.POW, a);
+                        case POW -> xv.mul(xv);   // a == 2; other exponents are scalar-only
                         case CLAMP -> xv.max(a).min(b);
                 };
                 } else if (code < MapOps.BINARY) {
@@ -79,7 +83,7 @@ final class MapDriver {
                         case RELU -> one.blend(0f, xv.compare(VectorOperators.LE, 0f));   // NaN passes
                         case SIGMOID -> yv.mul(one.sub(yv));
                         case TANH -> one.sub(yv.mul(yv));
-                        case POW -> xv.lanewise(VectorOperators.POW, a - 1).mul(a);
+                        case POW -> throw new IllegalStateException("scalar-only map code " + code);
                         case CLAMP -> FloatVector.zero(S).blend(one, xv.compare(VectorOperators.GE, a).and(xv.compare(VectorOperators.LE, b)));
                 });
                 } else if (code < MapOps.WHERE) {
@@ -89,7 +93,7 @@ final class MapDriver {
                         case SUB -> xv.sub(yv);
                         case MUL -> xv.mul(yv);
                         case DIV -> xv.div(yv);
-                        case POW -> xv.lanewise(VectorOperators.POW, yv);
+                        case POW -> throw new IllegalStateException("scalar-only map code " + code);
                         case MAX -> xv.max(yv);
                         case MIN -> xv.min(yv);
                         case EQ -> zero.blend(1f, xv.compare(VectorOperators.EQ, yv));
@@ -102,11 +106,8 @@ final class MapDriver {
                 } else {
                     r = switch (code) {
                         case MapOps.WHERE -> zv.blend(yv, xv.compare(VectorOperators.NE, 0f));
-                        case MapOps.SOFTMAX -> xv.sub(yv).lanewise(VectorOperators.EXP).div(zv);
                         case MapOps.LOG_SOFTMAX -> xv.sub(yv).sub(zv);
                         case MapOps.SOFTMAX_BACKWARD -> xv.mul(yv.sub(zv));
-                        case MapOps.LOG_SOFTMAX_BACKWARD -> yv.sub(xv.lanewise(VectorOperators.EXP).mul(zv));
-                        case MapOps.EXP_SCALE -> xv.sub(yv).lanewise(VectorOperators.EXP).mul(a);
                         case MapOps.NORMALIZE -> xv.sub(a).mul(c).mul(b).add(d);
                         case MapOps.NORMALIZE_BACKWARD -> yv.sub(a).sub(xv.sub(b).mul(d)).mul(c);
                         default -> throw new IllegalStateException("map code " + code);
@@ -117,6 +118,38 @@ final class MapDriver {
         }
         for (; i < len; i++)
             out[oo + i] = MapOps.scalar(code, x[xo + i * xs], y[yo + i * ys], z[zo + i * zs], a, b, c, d);
+    }
+
+    /**
+     * The vector part of {@link #row} for the ops built on {@link LaneMath#exp}, in a loop of its
+     * own: inlined into the one big switch, the exp bodies exhaust C2's inlining budget and the
+     * other ops' vectors get boxed. Returns how many elements it did (whole vectors only).
+     */
+    private static int expRow(int code, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] z, int zo, int zs,
+                              float[] out, int oo, int len, float a) {
+        FloatVector xb = FloatVector.broadcast(S, x[xo]);
+        FloatVector yb = FloatVector.broadcast(S, y[yo]);
+        FloatVector zb = FloatVector.broadcast(S, z[zo]);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int upper = len - L; i <= upper; i += L) {
+            FloatVector xv = xs == 0 ? xb : FloatVector.fromArray(S, x, xo + i);
+            FloatVector yv = ys == 0 ? yb : FloatVector.fromArray(S, y, yo + i);
+            FloatVector zv = zs == 0 ? zb : FloatVector.fromArray(S, z, zo + i);
+            FloatVector r = switch (code) {
+                case MapOps.SOFTMAX -> LaneMath.exp(xv.sub(yv)).div(zv);
+                case MapOps.LOG_SOFTMAX_BACKWARD -> yv.sub(LaneMath.exp(xv).mul(zv));
+                case MapOps.EXP_SCALE -> LaneMath.exp(xv.sub(yv)).mul(a);
+                default -> switch (MapOps.UNARIES[code]) {
+                    case EXP -> LaneMath.exp(xv);
+                    case SIGMOID -> one.div(one.add(LaneMath.exp(xv.neg())));
+                    case TANH -> LaneMath.tanh(xv);
+                    default -> throw new IllegalStateException("map code " + code);
+                };
+            };
+            r.intoArray(out, oo + i);
+        }
+        return i;
     }
 
     /**

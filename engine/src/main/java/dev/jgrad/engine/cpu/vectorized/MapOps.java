@@ -65,6 +65,33 @@ final class MapOps {
         };
     }
 
+    /**
+     * Whether the op runs through the scalar loop only: log and pow (except squaring), and
+     * their derivatives where those need them, have no lane-wise form written out in
+     * {@link LaneMath}; the Vector API's would give other bits once C2 compiles them.
+     */
+    static boolean scalarOnly(int code, float a) {
+        if (code < BINARY) {
+            UnaryOp op = UNARIES[code < DERIVATIVE ? code : code - DERIVATIVE];
+            boolean derivative = code >= DERIVATIVE;
+            return switch (op) {
+                case LOG -> !derivative;
+                case POW -> derivative || a != 2f;
+                default -> false;
+            };
+        }
+        return code < WHERE && BINARIES[code - BINARY] == BinaryOp.POW;
+    }
+
+    /** Whether the op's vector form is built on {@link LaneMath#exp} (run by {@code MapDriver.expRow}). */
+    static boolean usesExp(int code) {
+        if (code < DERIVATIVE) {
+            UnaryOp op = UNARIES[code];
+            return op == UnaryOp.EXP || op == UnaryOp.SIGMOID || op == UnaryOp.TANH;
+        }
+        return code == SOFTMAX || code == LOG_SOFTMAX_BACKWARD || code == EXP_SCALE;
+    }
+
     static final UnaryOp[] UNARIES = UnaryOp.values();
     static final BinaryOp[] BINARIES = BinaryOp.values();
 

@@ -2,7 +2,6 @@ package dev.jgrad.engine.cpu.vectorized;
 
 import dev.jgrad.engine.Philox;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -78,8 +77,8 @@ final class Norm {
                         sgx += gy[at + j] * (x[at + j] - mean);
                     }
                 }
-                float sumGy = sg + vg.reduceLanes(VectorOperators.ADD);
-                float sumGyXhat = (sgx + vgx.reduceLanes(VectorOperators.ADD)) * invStd;
+                float sumGy = sg + LaneMath.sumLanes(vg);
+                float sumGyXhat = (sgx + LaneMath.sumLanes(vgx)) * invStd;
                 gBeta[ch] = sumGy;
                 gGamma[ch] = sumGyXhat;
                 float k = gamma[ch] * invStd;

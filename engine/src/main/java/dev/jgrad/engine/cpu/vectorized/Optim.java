@@ -8,6 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The fused optimizer step with SIMD over each parameter tensor and the cores splitting large
  * tensors. Memory-bound: Adam moves 28 bytes per parameter (read p, g, m, v; write p, m, v).
+ * The scalar tail computes each update in the vector loop's order of operations, and tensors are
+ * split at whole vectors, so an element's bits do not depend on where the split falls.
  */
 final class Optim {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,7 +22,10 @@ final class Optim {
         for (int t = 0; t < params.length; t++) {
             float[] p = params[t], g = grads[t];
             float[] s1 = state1 == null ? null : state1[t], s2 = state2 == null ? null : state2[t];
-            Parallel.parallelFor(sizes[t], GRAIN, (start, end) -> range(s, p, g, s1, s2, start, end, c1, c2));
+            // split at whole vectors, so every element takes the same path (vector or tail) at any thread count
+            int size = sizes[t], blocks = (size + S.length() - 1) / S.length();
+            Parallel.parallelFor(blocks, GRAIN / S.length(),
+                    (b0, b1) -> range(s, p, g, s1, s2, b0 * S.length(), Math.min(size, b1 * S.length()), c1, c2));
         }
     }
 
@@ -67,28 +72,28 @@ final class Optim {
         }
         for (; i < end; i++) {
             float pv = p[i];
-            float g = scale * grad[i] + l2 * pv;
+            float g = grad[i] * scale + pv * l2;
             switch (kind) {
                 case SGD -> {
                     if (momentum) {
-                        s1[i] = b1 * s1[i] + g;
+                        s1[i] = s1[i] * b1 + g;
                         g = s1[i];
                     }
-                    pv -= lr * g;
+                    pv -= g * lr;
                 }
                 case ADAGRAD -> {
-                    s1[i] += g * g;
-                    pv -= lr * g / ((float) Math.sqrt(s1[i]) + eps);
+                    s1[i] = Math.fma(g, g, s1[i]);
+                    pv -= g * lr / ((float) Math.sqrt(s1[i]) + eps);
                 }
                 case RMSPROP -> {
-                    s1[i] = b2 * s1[i] + (1 - b2) * g * g;
-                    pv -= lr * g / ((float) Math.sqrt(s1[i]) + eps);
+                    s1[i] = s1[i] * b2 + g * g * (1 - b2);
+                    pv -= g * lr / ((float) Math.sqrt(s1[i]) + eps);
                 }
                 case ADAM, ADAMW -> {
                     pv *= decay;
-                    s1[i] = b1 * s1[i] + (1 - b1) * g;
-                    s2[i] = b2 * s2[i] + (1 - b2) * g * g;
-                    pv -= lr * (s1[i] / c1) / ((float) Math.sqrt(s2[i] / c2) + eps);
+                    s1[i] = s1[i] * b1 + g * (1 - b1);
+                    s2[i] = s2[i] * b2 + g * g * (1 - b2);
+                    pv -= s1[i] / c1 * lr / ((float) Math.sqrt(s2[i] / c2) + eps);
                 }
             }
             p[i] = pv;

@@ -10,6 +10,11 @@ import java.util.concurrent.RecursiveAction;
  * {@code -Djgrad.cpu.threads=N}). Work below a
  * kernel's grain runs inline on the caller so that small tensors never pay for a fork; a
  * {@code parallelFor} reached from inside a pool worker also runs inline (no nested splitting).
+ *
+ * <p>No result depends on which thread ran which chunk or when: chunks write disjoint outputs,
+ * and a reduction that splits its input keeps one partial per chunk and adds them in chunk order
+ * after every chunk is done. Reductions whose partials a user can observe cut their input by
+ * {@link #fixedChunks}, independent of the thread count.
  */
 final class Parallel {
     /** A half-open range {@code [start, end)} of work items. */
@@ -33,6 +38,17 @@ final class Parallel {
     static int chunks(int count, int grain) {
         if (THREADS == 1 || count <= grain || inPool()) return 1;
         return (int) Math.min(THREADS, Math.max(1, count / Math.max(1, grain)));
+    }
+
+    /**
+     * Number of partial results a reduction over {@code count} items keeps: one per {@code grain}
+     * items, at most {@code max}, never fewer than one. Unlike {@link #chunks} it does not depend
+     * on the thread count, so a reduction that adds its partials in order gives the same bits on
+     * one core and on many; the partials are then spread over the pool with {@link #forChunks}.
+     */
+    static int fixedChunks(int count, int grain, int max) {
+        if (count <= grain) return 1;
+        return Math.max(1, Math.min(max, count / Math.max(1, grain)));
     }
 
     /**

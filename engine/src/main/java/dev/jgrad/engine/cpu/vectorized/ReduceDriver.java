@@ -9,18 +9,28 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * The one loop machinery behind every reduction. A reduction folds a term of each element into
  * an accumulator; the op codes below choose the term and the fold. Two shapes of walk:
- * {@link #row} folds one contiguous run into a scalar (several vector accumulators, then across
- * lanes, then a scalar tail); {@link #columns} folds {@code rows} runs of {@code width}
- * elements, {@code stride} apart, into {@code width} results, vectorized across the width.
+ * {@link #row} folds one contiguous run into a scalar; {@link #columns} folds {@code rows} runs
+ * of {@code width} elements, {@code stride} apart, into {@code width} results, vectorized across
+ * the width (each result folded in row order).
+ *
+ * <p>Every sum has one order, fixed by the length and the vector width alone, never by the
+ * thread count or by how the JIT compiled the loop: a row is cut into {@link #BLOCK}-element
+ * blocks from its start; within a block four vector accumulators take every fourth vector (the
+ * exp-sum: two, every second), are added as {@code (a0 + a1) + (a2 + a3)}, their lanes summed in the tree of
+ * {@link LaneMath#sumLanes}, and the scalar tail added left to right; the blocks' results are
+ * added left to right. {@link #rowParallel} computes the same blocks on the pool and adds them
+ * in the same order, so it returns {@link #row}'s bits at any thread count.
  */
 final class ReduceDriver {
+    /** Elements per block of a row; a multiple of {@code 4 L} for every vector width. */
+    static final int BLOCK = 1 << 13;
     /** {@code sum(x)}. */
     static final int SUM = 0;
     /** {@code max(x)}, NaN-propagating. */
     static final int MAX = 1;
     /** {@code sum((x - c)^2)}. */
     static final int SUM_SQUARED_DEVIATION = 2;
-    /** {@code sum(exp(x - c))}. */
+    /** {@code sum(exp(x - c))} with {@code c} the max of {@code x} (every {@code x - c <= 0}). */
     static final int SUM_EXP = 3;
     /** {@code sum(x y)}. */
     static final int DOT = 4;
@@ -40,7 +50,7 @@ final class ReduceDriver {
                 FloatVector d = x.sub(c);
                 yield d.mul(d);
             }
-            case SUM_EXP -> x.sub(c).lanewise(VectorOperators.EXP);
+            case SUM_EXP -> throw new IllegalStateException("SUM_EXP has loops of its own");
             case DOT -> x.mul(y);
             case DOT_CENTERED -> x.sub(c).mul(y);
             default -> throw new IllegalStateException("reduce code " + code);
@@ -66,9 +76,13 @@ final class ReduceDriver {
         return code == MAX ? Math.max(acc, t) : acc + t;
     }
 
-    /** Folds the lanes of partial accumulators with the op. */
+    /**
+     * Folds the lanes of partial accumulators with the op: sums in the fixed tree of
+     * {@link LaneMath#sumLanes}; the max, which is the same in any order (NaN wins, +0 beats -0),
+     * by the Vector API.
+     */
     private static float lanes(int code, FloatVector acc) {
-        return code == MAX ? acc.reduceLanes(VectorOperators.MAX) : acc.reduceLanes(VectorOperators.ADD);
+        return code == MAX ? acc.reduceLanes(VectorOperators.MAX) : LaneMath.sumLanes(acc);
     }
 
     /** The identity of the op's fold as a scalar. */
@@ -81,8 +95,18 @@ final class ReduceDriver {
         return fold(code, p, q);
     }
 
-    /** Reduction of {@code term(x[xo + i], y[yo + i], c)} over {@code i < len}. */
+    /** Reduction of {@code term(x[xo + i], y[yo + i], c)} over {@code i < len}, block by block. */
     static float row(int code, float[] x, int xo, float[] y, int yo, int len, float c) {
+        if (len <= BLOCK) return block(code, x, xo, y, yo, len, c);
+        float result = start(code);
+        for (int from = 0; from < len; from += BLOCK)
+            result = fold(code, result, block(code, x, xo + from, y, yo + from, Math.min(BLOCK, len - from), c));
+        return result;
+    }
+
+    /** One block of {@link #row}: four vector accumulators, their lanes, then a scalar tail. */
+    private static float block(int code, float[] x, int xo, float[] y, int yo, int len, float c) {
+        if (code == SUM_EXP) return sumExpBlock(x, xo, len, c);
         if (y == null) {
             y = x;
             yo = xo;
@@ -106,17 +130,41 @@ final class ReduceDriver {
         return result;
     }
 
-    /** Like {@link #row}, split across the cores when the run is long. */
+    /**
+     * {@link #block} for {@code SUM_EXP}: two vector accumulators (even and odd vectors, the last
+     * odd one to the first), added, their lanes summed by {@link LaneMath#sumLanes}, then the
+     * scalar tail. Its own loop, with two exp call sites: the exp body inlined four times over in
+     * the generic loop exhausts C2's inlining budget, and a call that is not inlined boxes vectors.
+     */
+    private static float sumExpBlock(float[] x, int xo, int len, float c) {
+        int i = 0;
+        float result = 0f;
+        if (len >= L) {
+            FloatVector cv = FloatVector.broadcast(S, c);
+            FloatVector a0 = FloatVector.zero(S), a1 = a0;
+            for (int upper = len - 2 * L; i <= upper; i += 2 * L) {
+                a0 = a0.add(LaneMath.expNonPositive(FloatVector.fromArray(S, x, xo + i).sub(cv)));
+                a1 = a1.add(LaneMath.expNonPositive(FloatVector.fromArray(S, x, xo + i + L).sub(cv)));
+            }
+            if (i <= len - L) {
+                a0 = a0.add(LaneMath.expNonPositive(FloatVector.fromArray(S, x, xo + i).sub(cv)));
+                i += L;
+            }
+            result = LaneMath.sumLanes(a0.add(a1));
+        }
+        for (; i < len; i++) result += (float) Math.exp(x[xo + i] - c);
+        return result;
+    }
+
+    /** {@link #row}, its blocks split across the cores when the run is long; the same bits at any thread count. */
     static float rowParallel(int code, float[] x, int xo, float[] y, int yo, int len, float c) {
-        int chunks = Parallel.chunks(len, MapDriver.GRAIN);
-        if (chunks <= 1) return row(code, x, xo, y, yo, len, c);
-        float[] partial = new float[chunks];
-        int blocks = (len + L - 1) / L;
-        Parallel.forChunks(chunks, chunks, (s, e) -> {
+        int blocks = (int) (((long) len + BLOCK - 1) / BLOCK);
+        if (blocks <= 1 || Parallel.chunks(len, MapDriver.GRAIN) <= 1) return row(code, x, xo, y, yo, len, c);
+        float[] partial = new float[blocks];
+        Parallel.parallelFor(blocks, Math.max(1, MapDriver.GRAIN / BLOCK), (s, e) -> {
             for (int k = s; k < e; k++) {
-                int from = (int) ((long) blocks * k / chunks) * L;
-                int to = Math.min(len, (int) ((long) blocks * (k + 1) / chunks) * L);
-                partial[k] = row(code, x, xo + from, y, yo + from, to - from, c);
+                int from = k * BLOCK;
+                partial[k] = block(code, x, xo + from, y, y == null ? 0 : yo + from, Math.min(BLOCK, len - from), c);
             }
         });
         float result = start(code);
@@ -136,7 +184,11 @@ final class ReduceDriver {
      */
     static void columns(int code, float[] x, int xo, float[] y, int yo, int rows, int stride,
                         float[] cs, int co, float[] acc, int ao, int width) {
-        boolean shifted = code == SUM_SQUARED_DEVIATION || code == SUM_EXP || code == DOT_CENTERED;
+        if (code == SUM_EXP) {
+            sumExpColumns(x, xo, rows, stride, cs, co, acc, ao, width);
+            return;
+        }
+        boolean shifted = code == SUM_SQUARED_DEVIATION || code == DOT_CENTERED;
         if (y == null) {
             y = x;
             yo = xo;
@@ -165,6 +217,23 @@ final class ReduceDriver {
             float c = shifted ? cs[co + i] : 0f, r = start(code);
             for (int j = 0, at = i; j < rows; j++, at += stride)
                 r = fold(code, r, term(code, x[xo + at], y[yo + at], c));
+            acc[ao + i] = r;
+        }
+    }
+
+    /** {@link #columns} for {@code SUM_EXP}: each result folded in row order, as there. */
+    private static void sumExpColumns(float[] x, int xo, int rows, int stride, float[] cs, int co, float[] acc, int ao,
+                                      int width) {
+        int i = 0;
+        for (int upper = width - L; i <= upper; i += L) {
+            FloatVector c0 = FloatVector.fromArray(S, cs, co + i), a0 = FloatVector.zero(S);
+            for (int j = 0, at = i; j < rows; j++, at += stride)
+                a0 = a0.add(LaneMath.expNonPositive(FloatVector.fromArray(S, x, xo + at).sub(c0)));
+            a0.intoArray(acc, ao + i);
+        }
+        for (; i < width; i++) {
+            float c = cs[co + i], r = 0f;
+            for (int j = 0, at = i; j < rows; j++, at += stride) r += (float) Math.exp(x[xo + at] - c);
             acc[ao + i] = r;
         }
     }

@@ -7,7 +7,6 @@ import dev.jgrad.engine.ConvGeometry;
 import dev.jgrad.engine.Shapes;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Stride-1 convolution without im2col. Copy an image into a zero-padded buffer {@code P} of
@@ -37,6 +36,12 @@ final class ShiftedConv {
     private static final int GR = 4;
     /** A weight-gradient block's padded images and output gradients hold about this many floats (512 KB). */
     private static final int BLOCK_FLOATS = 1 << 17;
+    /**
+     * Most partial weight gradients a backward pass keeps (images are cut into this many chunks
+     * at most, by size alone, and the partials added in chunk order): the same bits at any
+     * thread count, and all the parallelism a machine of up to this many cores can use.
+     */
+    private static final int MAX_PARTIALS = 16;
 
     private ShiftedConv() {}
 
@@ -273,9 +278,9 @@ final class ShiftedConv {
         int[] shift = Arrays.copyOf(shifts(g), tapsPad);
         int per = Math.max(1, Math.min(g.n(), BLOCK_FLOATS / (padded + rowsPad * cols)));
         long flopsPerImage = 2L * rowsPad * tapsPad * cols;
-        int chunks = Parallel.chunks(g.n(), (int) Math.max(1, (1L << 20) / flopsPerImage));
+        int chunks = Parallel.fixedChunks(g.n(), (int) Math.max(1, (1L << 20) / flopsPerImage), MAX_PARTIALS);
         float[][] partials = new float[chunks][];
-        Parallel.forChunks(chunks, chunks, (c0, c1) -> {
+        Parallel.forChunks(chunks, Math.min(chunks, Parallel.THREADS), (c0, c1) -> {
             for (int chunk = c0; chunk < c1; chunk++) {
                 int i0 = (int) ((long) g.n() * chunk / chunks), i1 = (int) ((long) g.n() * (chunk + 1) / chunks);
                 float[] sum = new float[rowsPad * tapsPad];
@@ -347,21 +352,21 @@ final class ShiftedConv {
                 c33 = d3.fma(x, c33);
             }
         }
-        sum[sOff] += c00.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 1] += c01.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 2] += c02.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 3] += c03.reduceLanes(VectorOperators.ADD);
-        sum[sOff + ls] += c10.reduceLanes(VectorOperators.ADD);
-        sum[sOff + ls + 1] += c11.reduceLanes(VectorOperators.ADD);
-        sum[sOff + ls + 2] += c12.reduceLanes(VectorOperators.ADD);
-        sum[sOff + ls + 3] += c13.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 2 * ls] += c20.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 2 * ls + 1] += c21.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 2 * ls + 2] += c22.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 2 * ls + 3] += c23.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 3 * ls] += c30.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 3 * ls + 1] += c31.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 3 * ls + 2] += c32.reduceLanes(VectorOperators.ADD);
-        sum[sOff + 3 * ls + 3] += c33.reduceLanes(VectorOperators.ADD);
+        sum[sOff] += LaneMath.sumLanes(c00);
+        sum[sOff + 1] += LaneMath.sumLanes(c01);
+        sum[sOff + 2] += LaneMath.sumLanes(c02);
+        sum[sOff + 3] += LaneMath.sumLanes(c03);
+        sum[sOff + ls] += LaneMath.sumLanes(c10);
+        sum[sOff + ls + 1] += LaneMath.sumLanes(c11);
+        sum[sOff + ls + 2] += LaneMath.sumLanes(c12);
+        sum[sOff + ls + 3] += LaneMath.sumLanes(c13);
+        sum[sOff + 2 * ls] += LaneMath.sumLanes(c20);
+        sum[sOff + 2 * ls + 1] += LaneMath.sumLanes(c21);
+        sum[sOff + 2 * ls + 2] += LaneMath.sumLanes(c22);
+        sum[sOff + 2 * ls + 3] += LaneMath.sumLanes(c23);
+        sum[sOff + 3 * ls] += LaneMath.sumLanes(c30);
+        sum[sOff + 3 * ls + 1] += LaneMath.sumLanes(c31);
+        sum[sOff + 3 * ls + 2] += LaneMath.sumLanes(c32);
+        sum[sOff + 3 * ls + 3] += LaneMath.sumLanes(c33);
     }
 }

@@ -5,7 +5,6 @@ import static dev.jgrad.engine.cpu.vectorized.MapOps.S;
 
 import dev.jgrad.engine.cpu.CpuBackend;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Softmax, log-softmax and the fused softmax-cross-entropy on the two drivers: a
@@ -58,45 +57,18 @@ final class Softmax {
         FloatVector m = FloatVector.broadcast(S, max), s0 = FloatVector.zero(S), s1 = s0;
         int end = at + r, i = at;
         for (; i + 2 * L <= end; i += 2 * L) {
-            FloatVector e0 = expNonPositive(FloatVector.fromArray(S, x, i).sub(m));
-            FloatVector e1 = expNonPositive(FloatVector.fromArray(S, x, i + L).sub(m));
+            FloatVector e0 = LaneMath.expNonPositive(FloatVector.fromArray(S, x, i).sub(m));
+            FloatVector e1 = LaneMath.expNonPositive(FloatVector.fromArray(S, x, i + L).sub(m));
             e0.intoArray(y, i);
             e1.intoArray(y, i + L);
             s0 = s0.add(e0);
             s1 = s1.add(e1);
         }
-        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float sum = LaneMath.sumLanes(s0.add(s1));
         for (; i < end; i++) sum += y[i] = (float) Math.exp(x[i] - max);
         FloatVector inv = FloatVector.broadcast(S, 1f / sum);
         for (i = at; i + L <= end; i += L) FloatVector.fromArray(S, y, i).mul(inv).intoArray(y, i);
         for (float v = 1f / sum; i < end; i++) y[i] *= v;
-    }
-
-    private static final float LOG2E = 1.44269504f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
-    /** 1.5 * 2^23 + 127: adding it rounds to an integer n and leaves n + 127 in the low bits. */
-    private static final float ROUND_BIAS = 12583039f;
-
-    /**
-     * {@code exp(t)} for {@code t <= 0} (or NaN), to about 1 ulp: {@code t = n ln2 + f} with
-     * {@code |f| <= ln2 / 2}, {@code exp(f)} by its Taylor series to degree 7 (truncation error
-     * below 6e-9), and {@code 2^n} built from its exponent bits. {@code t} is clamped at -88,
-     * where {@code n + 127} reaches 0 and the result is 0 (the true value is below 6e-39).
-     * Cheaper than the Vector API's EXP, which handles every input and is half of softmax's time.
-     */
-    private static FloatVector expNonPositive(FloatVector t) {
-        t = t.max(-88f);
-        FloatVector k = t.fma(LOG2E, ROUND_BIAS), n = k.sub(ROUND_BIAS);
-        FloatVector f = n.fma(FloatVector.broadcast(S, -LN2_HI), t);
-        f = n.fma(FloatVector.broadcast(S, -LN2_LO), f);
-        FloatVector p = f.fma(FloatVector.broadcast(S, 1f / 5040), FloatVector.broadcast(S, 1f / 720));
-        p = p.fma(f, FloatVector.broadcast(S, 1f / 120));
-        p = p.fma(f, FloatVector.broadcast(S, 1f / 24));
-        p = p.fma(f, FloatVector.broadcast(S, 1f / 6));
-        p = p.fma(f, FloatVector.broadcast(S, 0.5f));
-        p = p.fma(f, FloatVector.broadcast(S, 1f));
-        p = p.fma(f, FloatVector.broadcast(S, 1f));
-        FloatVector scale = k.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(scale);
     }
 
     static void backward(float[] y, float[] gy, float[] gx, int outer, int r, int inner, boolean log) {

@@ -8,5 +8,10 @@
  * dev.jgrad.engine.cpu.vectorized.ReduceDriver} every sum, max and dot product; the op families
  * ({@code Reductions}, {@code Gemm}, {@code Conv}, {@code Pooling}, {@code Softmax}, {@code Norm})
  * plug into them. {@link dev.jgrad.engine.cpu.vectorized.Parallel} is the one thread pool.
+ *
+ * <p>Same inputs, same bits: every sum has one order, fixed by the sizes and the vector width
+ * alone (never by the thread count or by which compiled form of a loop runs), and the lane sums
+ * and transcendentals whose result the Vector API leaves to the platform are written out in
+ * {@link dev.jgrad.engine.cpu.vectorized.LaneMath}.
  */
 package dev.jgrad.engine.cpu.vectorized;
