@@ -34,9 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * thread. A shared pool or context that is not safe shows as wrong weights, a wrong evaluation, a
  * closed-tensor error or a crash.
  *
- * <p>The comparison allows float32 rounding (1e-5 of the weights' scale) rather than equal bits:
- * the kernels may take another branch once the JIT has compiled them (issue 15's determinism
- * work); a race, by contrast, corrupts whole arrays.
+ * <p>The comparison is bit for bit: the kernels sum in one order at every JIT tier and thread
+ * count, so a run with company must give exactly the bits of the run alone.
  */
 class ThreadSafetyTest {
     private static final int STEPS = 150;
@@ -122,10 +121,8 @@ class ThreadSafetyTest {
 
     private static void assertClose(String what, float[] want, float[] got) {
         assertEquals(want.length, got.length, what + ": length");
-        double scale = 0;
-        for (float w : want) scale = Math.max(scale, Math.abs(w));
         for (int i = 0; i < want.length; i++)
-            if (!(Math.abs(got[i] - want[i]) <= 1e-5 * scale + 1e-7))
+            if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want[i]))
                 throw new AssertionError(what + "[" + i + "] = " + got[i] + ", alone on one thread " + want[i]);
     }
 }
