@@ -9,20 +9,24 @@ import dev.jgrad.nn.Module;
  * Inverted dropout with probability {@code p} in training; the identity in evaluation. Input and
  * output have the same shape, any shape.
  *
- * <p>Where the masks come from: a dropout built with {@link #Dropout(float, Generator)} owns its
- * generator and draws every mask from it alone, so its masks depend only on that generator's
- * seed and on how many masks it has drawn, never on what other models or threads do; use it
- * whenever several models train at once. One built with {@link #Dropout(float)} draws from the
- * process-wide {@link Init#generator()} at each forward call, which is reproducible only while
- * nothing else draws from it in between. Training checkpoints save and restore both kinds.
+ * <p>Where the masks come from: every dropout owns its generator and draws every mask from it
+ * alone, so its masks depend only on that generator's seed and on how many masks it has drawn,
+ * never on what other models or threads do (two models training at once stay reproducible).
+ * {@link #Dropout(float)} seeds its generator from {@link Init#generator()} once, when the module
+ * is built (so {@code Init.manualSeed} before building a model fixes its masks, as it fixes its
+ * weights); {@link #Dropout(float, Generator)} takes one. Training checkpoints save and restore it.
  */
 public class Dropout extends Module {
     private final float p;
     private final Generator generator;
 
-    /** Dropout drawing its masks from the process-wide {@link Init#generator()}. */
+    /**
+     * Dropout with a generator of its own, seeded by one draw from {@link Init#generator()} now.
+     *
+     * @throws IllegalArgumentException if {@code p} is not in {@code [0, 1)}
+     */
     public Dropout(float p) {
-        this(p, null, false);
+        this(p, new Generator(Init.generator().nextLong()), true);
     }
 
     /**
@@ -42,13 +46,13 @@ public class Dropout extends Module {
         this.generator = generator;
     }
 
-    /** The generator this dropout owns, or null when it draws from {@link Init#generator()}. */
+    /** The generator this dropout owns and draws its masks from. */
     public Generator generator() {
         return generator;
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        return x.dropout(p, isTraining(), generator != null ? generator : Init.generator());
+        return x.dropout(p, isTraining(), generator);
     }
 }

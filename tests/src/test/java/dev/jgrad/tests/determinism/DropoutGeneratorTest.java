@@ -57,6 +57,28 @@ class DropoutGeneratorTest {
         }));
     }
 
+    /**
+     * The default {@code new Dropout(p)} owns a generator too, seeded from {@code Init} when it is
+     * built: after the same {@code Init.manualSeed} it gives the same masks however much else draws
+     * from {@code Init.generator()} between its forward calls (another model training at the same
+     * time, say). Until 2026-12-03 it drew each mask from {@code Init.generator()} itself.
+     */
+    @TestFactory
+    Stream<DynamicTest> defaultDropoutMasksIgnoreLaterInitDraws() {
+        return Device.all().stream().map(device -> DynamicTest.dynamicTest(device.name(), () -> {
+            Init.manualSeed(21);
+            float[] alone = masks(new Dropout(0.3f), device, 3);
+            Init.manualSeed(21);
+            Dropout d = new Dropout(0.3f);
+            float[] interleaved = new float[alone.length];
+            for (int c = 0; c < 3; c++) {
+                for (int i = 0; i < 17; i++) Init.generator().nextFloat();
+                System.arraycopy(d.forward(Tensor.ones(device, 1000)).toArray(), 0, interleaved, c * 1000, 1000);
+            }
+            assertArrayEquals(alone, interleaved, device + ": a default dropout's masks must not depend on later Init draws");
+        }));
+    }
+
     @Test
     void aNullGeneratorIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Dropout(0.5f, null));
