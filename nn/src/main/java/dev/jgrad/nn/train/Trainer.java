@@ -39,7 +39,7 @@ import java.util.function.BiFunction;
  * ({@code model.*}), the optimizer's moments, step count and learning rate ({@code optimizer.*}),
  * the step count that positions the schedule and the epochs done ({@code trainer.*}), the state of
  * every generator training draws from ({@code rng.*}: {@link dev.jgrad.nn.Init#generator()},
- * which dropout uses unless it owns one, the generators dropout layers own, the shuffle
+ * the generators dropout layers own, the shuffle
  * generators of the loaders, and any added with
  * {@link #generator}), early stopping's state ({@code early_stopping.*}) and the history so far.
  * A fresh trainer over a fresh model, optimizer and loaders, built the same way, continues from

@@ -189,7 +189,7 @@ final class TrainingCheckpoint {
 
     private static String describe(String generator) {
         return switch (generator) {
-            case "init" -> "Init.generator(), used by dropout";
+            case "init" -> "Init.generator() (weight initialization, and the seeds of new dropout layers)";
             case "train_shuffle" -> "the training loader's shuffle";
             case "validation_shuffle" -> "the validation loader's shuffle";
             default -> generator.startsWith("module.") ? "owned by the model's dropout layer " + generator.substring(7)
