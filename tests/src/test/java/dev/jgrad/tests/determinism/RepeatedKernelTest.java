@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * repeats: no JIT changes their code, and the emulation is slow.
  */
 class RepeatedKernelTest {
-    static final int REPEATS = 200, NATIVE_REPEATS = 5;
+    static final int REPEATS = 200, NATIVE_REPEATS = 3;
 
     @TestFactory
     Stream<DynamicTest> everyRepeatHasTheFirstRepeatsBits() {

@@ -21,14 +21,19 @@ final class Training {
 
     private Training() {}
 
-    /** Trains {@code model} (built after {@code Init.manualSeed(seed)}) on seeded random images. */
+    /** Trains {@code model} (built after {@code Init.manualSeed(seed)}) {@value #STEPS} steps on seeded random images. */
     static List<float[]> run(Device d, String model, long seed) {
+        return run(d, model, seed, STEPS);
+    }
+
+    /** The same run over {@code steps} steps (the emulated CUDA devices take fewer: their kernels run slowly). */
+    static List<float[]> run(Device d, String model, long seed, int steps) {
         Init.manualSeed(seed);
         Module m = Models.byName(model).to(d);
         Optimizer opt = new Adam(m.parameters(), 1e-3f).clipGradNorm(5f);
         Generator data = new Generator(seed + 1);
-        float[] losses = new float[STEPS];
-        for (int step = 0; step < STEPS; step++) {
+        float[] losses = new float[steps];
+        for (int step = 0; step < steps; step++) {
             float[] x = new float[BATCH * 28 * 28], y = new float[BATCH];
             for (int i = 0; i < x.length; i++) x[i] = data.nextGaussian();
             for (int i = 0; i < y.length; i++) y[i] = data.nextInt(10);
