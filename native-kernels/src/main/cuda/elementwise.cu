@@ -11,6 +11,14 @@
 //   empty                does nothing: the benchmarks time a launch from Java with it
 #include "common.cuh"
 
+// x^e as PyTorch's pow(Tensor, Scalar): exponents 0.5 and -0.5 are sqrt and rsqrt (so (-0)^0.5 = -0,
+// (-0)^-0.5 = -inf, (-inf)^0.5 = NaN, where powf gives +0, +inf, +inf); the same as ScalarMath.pow.
+__device__ __forceinline__ float pow_scalar(float x, float e) {
+    if (e == 0.5f) return sqrtf(x);
+    if (e == -0.5f) return 1.f / sqrtf(x);
+    return powf(x, e);
+}
+
 __device__ __forceinline__ float unary_apply(int op, float x, float a, float b) {
     switch (op) {
         case U_NEG: return -x;
@@ -21,7 +29,7 @@ __device__ __forceinline__ float unary_apply(int op, float x, float a, float b) 
         case U_RELU: return x > 0.f || isnan(x) ? x : 0.f;  // NaN stays NaN, as PyTorch
         case U_SIGMOID: return 1.f / (1.f + expf(-x));
         case U_TANH: return tanhf(x);
-        case U_POW: return powf(x, a);
+        case U_POW: return pow_scalar(x, a);
         default: return isnan(x) ? x : fminf(fmaxf(x, a), b);  // U_CLAMP; NaN stays NaN, as on the CPU
     }
 }
@@ -36,7 +44,7 @@ __device__ __forceinline__ float unary_derivative(int op, float x, float y, floa
         case U_RELU: return x <= 0.f ? 0.f : 1.f;  // 1 at NaN: PyTorch passes the gradient through
         case U_SIGMOID: return y * (1.f - y);
         case U_TANH: return 1.f - y * y;
-        case U_POW: return a * powf(x, a - 1.f);
+        case U_POW: return a == 0.f ? 0.f : a * pow_scalar(x, a - 1.f);  // x.pow(0): gradient 0, as PyTorch
         default: return (x >= a && x <= b) ? 1.f : 0.f;  // U_CLAMP
     }
 }

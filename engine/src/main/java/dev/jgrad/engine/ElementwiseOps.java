@@ -51,19 +51,26 @@ final class ElementwiseOps {
             case DIV -> out.recorded(name, g -> new Tensor[] {
                     a.requiresGrad() ? ViewOps.sumTo(g.div(b), a.shape) : null,
                     b.requiresGrad() ? ViewOps.sumTo(g.mul(out).div(b).neg(), b.shape) : null}, a, b);
-            case POW -> out.recorded(name, g -> new Tensor[] {
-                    // d(a^b)/da = b a^(b-1);  d(a^b)/db = a^b ln a
-                    a.requiresGrad() ? ViewOps.sumTo(g.mul(b).mul(a.pow(b.sub(1f))), a.shape) : null,
-                    b.requiresGrad() ? ViewOps.sumTo(g.mul(out).mul(a.log()), b.shape) : null}, a, b);
+            case POW -> out.recorded(name, g -> {
+                // d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a, with PyTorch 1.13's zeros where the
+                // formulas give 0 * inf or ln 0: d/da = 0 where b == 0, d/db = 0 where a == 0 and b >= 0.
+                Tensor zero = Tensor.zeros(g.device());
+                Tensor gA = null, gB = null;
+                if (a.requiresGrad())
+                    gA = ViewOps.sumTo(where(b.eq(zero), zero, g.mul(b).mul(a.pow(b.sub(1f)))), a.shape);
+                if (b.requiresGrad())
+                    gB = ViewOps.sumTo(where(a.eq(zero).mul(b.ge(zero)), zero, g.mul(out).mul(a.log())), b.shape);
+                return new Tensor[] {gA, gB};
+            }, a, b);
             case MAX, MIN -> out.recorded(name, g -> {
-                // The gradient goes to a where a wins or ties, to b where b wins, and to both where
-                // either is NaN (as in PyTorch): each mask is the complement of the other side winning,
-                // and a comparison with NaN is false.
+                // As PyTorch 1.13: the gradient goes to the winner, half to each side at a tie, and
+                // all of it to both where either is NaN (every comparison with NaN is false).
                 Tensor bWins = op == BinaryOp.MAX ? a.lt(b) : a.gt(b);
-                Tensor aWinsOrTies = op == BinaryOp.MAX ? a.ge(b) : a.le(b);
+                Tensor aWins = op == BinaryOp.MAX ? a.gt(b) : a.lt(b);
+                Tensor halfAtTie = a.eq(b).mul(0.5f);
                 return new Tensor[] {
-                        ViewOps.sumTo(g.mul(bWins.neg().add(1f)), a.shape),
-                        ViewOps.sumTo(g.mul(aWinsOrTies.neg().add(1f)), b.shape)};
+                        ViewOps.sumTo(g.mul(bWins.neg().add(1f).sub(halfAtTie)), a.shape),
+                        ViewOps.sumTo(g.mul(aWins.neg().add(1f).sub(halfAtTie)), b.shape)};
             }, a, b);
             case EQ, NE, LT, LE, GT, GE -> out;   // piecewise constant: no gradient
         };

@@ -101,6 +101,25 @@ final class ReductionOps {
         }, x);
     }
 
+    /**
+     * The largest element of {@code x}, a rank-0 tensor. Its gradient is PyTorch 1.13's rule for
+     * {@code x.max()}: spread evenly over every element equal to the maximum (over every NaN when
+     * the maximum is NaN), unlike {@link #max(Tensor, int, boolean)}, which sends it to the index
+     * it returns.
+     */
+    static Tensor maxAll(Tensor x) {
+        Tensor out;
+        try (var off = dev.jgrad.engine.autograd.GradMode.disable()) {
+            out = max(x.flatten(), 0, false);
+        }
+        int[] inShape = x.shape;
+        return out.recorded("max", g -> {
+            // a max over numbers has no NaN among its inputs, a NaN max ties with every NaN
+            Tensor isMax = x.eq(out).add(x.ne(x));
+            return new Tensor[] {isMax.mul(g.div(isMax.sum())).reshape(inShape)};
+        }, x);
+    }
+
     static Tensor argmax(Tensor x, int dim, boolean keepdim) {
         Plan p = Plan.of("argmax", x, new int[] {dim});
         if (p.r == 0)

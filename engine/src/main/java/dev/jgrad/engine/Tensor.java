@@ -638,8 +638,11 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor mean(int dim, boolean keepdim) { return mean(new int[] {dim}, keepdim); }
 
-    /** Largest element, a rank-0 tensor. */
-    public Tensor max() { return ReductionOps.max(flatten(), 0, false); }
+    /**
+     * Largest element, a rank-0 tensor; as in PyTorch, its gradient is spread evenly over every
+     * maximum (every NaN when the maximum is NaN).
+     */
+    public Tensor max() { return ReductionOps.maxAll(this); }
 
     /** Largest element along {@code dim} (gradient goes to the first maximum). */
     public Tensor max(int dim, boolean keepdim) { return ReductionOps.max(this, dim, keepdim); }

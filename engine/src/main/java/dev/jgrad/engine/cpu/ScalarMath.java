@@ -22,9 +22,20 @@ public final class ScalarMath {
             case RELU -> x <= 0 ? 0f : x;   // NaN stays NaN, as in PyTorch
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
             case TANH -> (float) Math.tanh(x);
-            case POW -> (float) Math.pow(x, a);
+            case POW -> pow(x, a);
             case CLAMP -> Math.min(Math.max(x, a), b);
         };
+    }
+
+    /**
+     * {@code x^e} as PyTorch's {@code pow(Tensor, Scalar)}: exponents 0.5 and -0.5 are sqrt and
+     * rsqrt (so {@code (-0)^0.5 = -0}, {@code (-0)^-0.5 = -inf} and {@code (-inf)^0.5 = NaN}, where
+     * C's pow gives +0, +inf and +inf); every other exponent is pow.
+     */
+    public static float pow(float x, float e) {
+        if (e == 0.5f) return (float) Math.sqrt(x);
+        if (e == -0.5f) return (float) (1.0 / Math.sqrt(x));
+        return (float) Math.pow(x, e);
     }
 
     /** d op(x) / dx, given x and y = op(x). */
@@ -38,7 +49,7 @@ public final class ScalarMath {
             case RELU -> x <= 0 ? 0f : 1f;               // a NaN passes the gradient, as in PyTorch
             case SIGMOID -> y * (1f - y);
             case TANH -> 1f - y * y;
-            case POW -> a * (float) Math.pow(x, a - 1);
+            case POW -> a == 0f ? 0f : a * pow(x, a - 1);   // PyTorch: x.pow(0) has gradient 0, even at x = 0
             case CLAMP -> x >= a && x <= b ? 1f : 0f;
         };
     }
