@@ -12,7 +12,7 @@
 //   4 (32 q + l) .. + 3 for q < K / 4), otherwise scalar (lane l holds elements 32 i + l).
 //     softmax_rows_wK       y = exp(x - m) / s, or (x - m) - log s for log-softmax
 //     softmax_bwd_rows_wK   gx = y (gy - sum(gy y)), or gy - exp(y) sum(gy) for log; y and gy in registers
-//     xent_fwd_wK           lse[row] = m + log s and loss_rows[row] = lse - logit[label] (lane 0)
+//     xent_fwd_wK           lse[row] = m + log s and loss_rows[row] = (m - logit[label]) + log s (lane 0)
 //
 //   r > 1024: a block per row (whole warps, up to 256 threads), three passes over the row: max,
 //   sum of exp, write (two for the backward: the dot product, then the write). Rows up to a few
@@ -22,9 +22,14 @@
 //   softmax_cols      inner > 1: one thread per (o, i), three passes over r
 //   softmax_bwd_cols  as softmax_bwd_rows, one thread per (o, i)
 //   mean_rows         one block: loss = mean(loss_rows), a deterministic order
-//   xent_bwd_rows     c <= 1024: a warp per row (8 rows per block), (exp(x - lse) - onehot) * gLoss / n,
-//                     the row's lse and label read once, float4 where aligned
-//   xent_bwd          c > 1024: one thread per element, the same formula
+//   xent_bwd_rows     c <= 1024: a warp per row (8 rows per block), (exp(x - m) / s - onehot) * gLoss / n,
+//                     three passes over the row (max, sum, write), float4 where aligned
+//   xent_bwd          c > 1024: a block per row, the same three passes
+//
+// The cross-entropy backward recomputes each row's max m and sum s instead of reading the forward's
+// float32 lse = m + log s: at logits near 1e4, lse carries a rounding of up to half an ulp of 1e4
+// (5e-4), which exp(x - lse) turns into a relative error of 5e-4 in the gradient; x - m is exact
+// there, so exp(x - m) / s is accurate to float32 rounding. The lse argument is not read.
 //
 // Every variant has the same NaN rules: m is fmaxf over the row (which skips NaN), s sums
 // exp(x - m) over the real elements only (padding never enters the sum), so a NaN logit makes s
@@ -108,9 +113,10 @@ __device__ __forceinline__ int valid_label(float v, int c) {
 }
 
 // lse[row], loss_rows[row] and, for a bad label, the error flag (one thread per row).
+// The loss is (m - x[label]) + log s, not lse - x[label]: m - x[label] is exact where the logits are close.
 __device__ __forceinline__ void xent_row_result(const float* xr, const float* labels, float* lossRows, float* lse,
-                                                int row, int c, int* error, float l) {
-    lse[row] = l;
+                                                int row, int c, int* error, float m, float logS) {
+    lse[row] = m + logS;
     int k = valid_label(labels[row], c);
     if (k < 0) {
         if (atomicCAS(error, 0, row + 1) == 0) {
@@ -119,7 +125,7 @@ __device__ __forceinline__ void xent_row_result(const float* xr, const float* la
         }
         lossRows[row] = 0.f;
     } else {
-        lossRows[row] = l - xr[k];
+        lossRows[row] = (m - xr[k]) + logS;
     }
 }
 
@@ -135,7 +141,7 @@ extern "C" __global__ void xent_fwd(const float* logits, const float* labels, fl
     float s = 0.f;
     for (int j = threadIdx.x; j < c; j += blockDim.x) s += expf(xr[j] - m);
     s = block_sum(s, scratch);
-    if (threadIdx.x == 0) xent_row_result(xr, labels, lossRows, lse, row, c, error, m + logf(s));
+    if (threadIdx.x == 0) xent_row_result(xr, labels, lossRows, lse, row, c, error, m, logf(s));
 }
 
 // ---------------------------------------------------------------- a warp per row (r <= 1024)
@@ -287,7 +293,7 @@ __device__ __forceinline__ bool aligned16(const void* p) {
             load_row<K, false>(xr, c, lane, v, -INFINITY);                                                      \
             warp_max_sumexp<K, false>(v, c, lane, false, &m, &s);                                               \
         }                                                                                                       \
-        if (lane == 0) xent_row_result(xr, labels, lossRows, lse, (int)row, c, error, m + logf(s));             \
+        if (lane == 0) xent_row_result(xr, labels, lossRows, lse, (int)row, c, error, m, logf(s));             \
     }
 
 JG_SOFTMAX_WARP(1)
@@ -309,36 +315,62 @@ extern "C" __global__ void mean_rows(const float* v, float* out, int n) {
 
 extern "C" __global__ void xent_bwd(const float* logits, const float* labels, const float* lse, const float* gLoss,
                                     float* gx, int n, int c) {
-    float scale = gLoss[0] / n;
-    JG_FOR(t, (long long)n * c) {
-        int row = (int)(t / c), j = (int)(t % c);
-        float p = expf(logits[t] - lse[row]);
-        gx[t] = (p - (valid_label(labels[row], c) == j ? 1.f : 0.f)) * scale;
-    }
+    __shared__ float scratch[32];
+    int row = blockIdx.x;
+    if (row >= n) return;
+    const float* xr = logits + (long long)row * c;
+    float* gr = gx + (long long)row * c;
+    float m = -INFINITY;
+    for (int j = threadIdx.x; j < c; j += blockDim.x) m = fmaxf(m, xr[j]);
+    m = block_max(m, scratch);
+    float s = 0.f;
+    for (int j = threadIdx.x; j < c; j += blockDim.x) s += expf(xr[j] - m);
+    s = block_sum(s, scratch);
+    float scale = gLoss[0] / n, inv = 1.f / s;
+    int k = valid_label(labels[row], c);
+    for (int j = threadIdx.x; j < c; j += blockDim.x) gr[j] = (expf(xr[j] - m) * inv - (k == j ? 1.f : 0.f)) * scale;
 }
 
-// Cross-entropy backward for c <= 1024: a warp per row streams the row (float4 where c % 4 == 0 and
-// the pointers are 16-byte aligned), reading the row's lse and label once; no 64-bit division per
-// element as in xent_bwd.
+// Cross-entropy backward for c <= 1024: a warp per row streams the row three times (max, sum of
+// exp, write; float4 where c % 4 == 0 and the pointers are 16-byte aligned) and reads its label
+// once; no 64-bit division per element.
 extern "C" __global__ void __launch_bounds__(256) xent_bwd_rows(const float* logits, const float* labels, const float* lse,
                                                                 const float* gLoss, float* gx, int n, int c) {
     long long row = warp_row();
     if (row >= n) return;
     int lane = threadIdx.x & 31;
-    float scale = gLoss[0] / n, l = lse[row];
     int k = valid_label(labels[row], c);
     const float* xr = logits + row * c;
     float* gr = gx + row * c;
-    if ((c & 3) == 0 && aligned16(logits) && aligned16(gx)) {
+    float m = -INFINITY, s = 0.f;
+    bool vec = (c & 3) == 0 && aligned16(logits) && aligned16(gx);
+    if (vec) {
         for (int j = lane * 4; j < c; j += 128) {
             float4 v = *reinterpret_cast<const float4*>(xr + j);
-            v.x = (expf(v.x - l) - (k == j ? 1.f : 0.f)) * scale;
-            v.y = (expf(v.y - l) - (k == j + 1 ? 1.f : 0.f)) * scale;
-            v.z = (expf(v.z - l) - (k == j + 2 ? 1.f : 0.f)) * scale;
-            v.w = (expf(v.w - l) - (k == j + 3 ? 1.f : 0.f)) * scale;
+            m = fmaxf(m, fmaxf(fmaxf(v.x, v.y), fmaxf(v.z, v.w)));
+        }
+        m = warp_max(m);
+        for (int j = lane * 4; j < c; j += 128) {
+            float4 v = *reinterpret_cast<const float4*>(xr + j);
+            s += expf(v.x - m) + expf(v.y - m) + expf(v.z - m) + expf(v.w - m);
+        }
+    } else {
+        for (int j = lane; j < c; j += 32) m = fmaxf(m, xr[j]);
+        m = warp_max(m);
+        for (int j = lane; j < c; j += 32) s += expf(xr[j] - m);
+    }
+    s = warp_sum(s);
+    float scale = gLoss[0] / n, inv = 1.f / s;
+    if (vec) {
+        for (int j = lane * 4; j < c; j += 128) {
+            float4 v = *reinterpret_cast<const float4*>(xr + j);
+            v.x = (expf(v.x - m) * inv - (k == j ? 1.f : 0.f)) * scale;
+            v.y = (expf(v.y - m) * inv - (k == j + 1 ? 1.f : 0.f)) * scale;
+            v.z = (expf(v.z - m) * inv - (k == j + 2 ? 1.f : 0.f)) * scale;
+            v.w = (expf(v.w - m) * inv - (k == j + 3 ? 1.f : 0.f)) * scale;
             *reinterpret_cast<float4*>(gr + j) = v;
         }
     } else {
-        for (int j = lane; j < c; j += 32) gr[j] = (expf(xr[j] - l) - (k == j ? 1.f : 0.f)) * scale;
+        for (int j = lane; j < c; j += 32) gr[j] = (expf(xr[j] - m) * inv - (k == j ? 1.f : 0.f)) * scale;
     }
 }

@@ -273,8 +273,9 @@ public interface Backend {
 
     /**
      * Mean cross-entropy of {@code logits (n, c)} against integer class {@code labels (n)} (stored
-     * as floats): {@code loss[0] = mean(logsumexp(logits[i]) - logits[i, labels[i]])}. Writes each
-     * row's log-sum-exp to {@code lse (n)} for the backward.
+     * as floats): {@code loss[0] = mean((max_i - logits[i, labels[i]]) + log(sum_i))}, with
+     * {@code max_i} the row's max and {@code sum_i} its sum of {@code exp(logits[i] - max_i)}. Writes each
+     * row's log-sum-exp {@code max_i + log(sum_i)} to {@code lse (n)}.
      *
      * @throws IllegalArgumentException if a label is not an integer in {@code [0, c)}
      */
@@ -282,7 +283,10 @@ public interface Backend {
 
     /**
      * {@code gx (n, c) = (softmax(logits) - onehot(labels)) * gLoss[0] / n}, with the softmax
-     * rebuilt from the forward's {@code lse}.
+     * recomputed as {@code exp(x - max_i) / sum_i}, accurate to float32 rounding even at logits of
+     * 1e4 (where {@code exp(x - lse)} would inherit the half-ulp rounding of a float32 {@code lse},
+     * 5e-4 relative). jgrad's backends do not read {@code lse}; it stays in the signature for
+     * backends that rebuild the softmax from it.
      */
     void crossEntropyBackward(Buffer logits, Buffer labels, Buffer lse, Buffer gLoss, Buffer gx,
                               int n, int c);

@@ -593,7 +593,7 @@ public final class CudaBackend extends AbstractBackend {
             rt.launch("softmax", "xent_bwd_rows", new int[] {(int) (((long) n + perBlock - 1) / perBlock), 1, 1},
                     new int[] {32 * perBlock, 1, 1}, d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
         } else {
-            launch1("softmax", "xent_bwd", (long) n * c, d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
+            launchRows("softmax", "xent_bwd", n, rowThreads(c), d(logits), d(labels), d(lse), d(gLoss), d(gx), n, c);
         }
     }
 

@@ -32,6 +32,11 @@ interface Sampler {
         return (rnd, n) -> fill(n, () -> mean + gaussian(rnd));
     }
 
+    /** Normal with mean {@code mean} and deviation {@code scale} (logits crowded around a large value). */
+    static Sampler around(double mean, double scale) {
+        return (rnd, n) -> fill(n, () -> mean + gaussian(rnd) * scale);
+    }
+
     static Sampler uniform(double lo, double hi) {
         return (rnd, n) -> fill(n, () -> lo + (hi - lo) * rnd.nextDouble());
     }

@@ -38,28 +38,50 @@ final class Softmax {
             }
     }
 
+    /**
+     * The loss is {@code (max - x[label]) + log(sum)}: {@code max - x[label]} is exact where the
+     * logits are close, which {@code lse - x[label]} with a float32 {@code lse} is not.
+     */
     static void crossEntropy(float[] logits, float[] labels, float[] loss, float[] lse, int n, int c) {
         float total = 0f;
         for (int row = 0; row < n; row++) {
             int label = CpuBackend.checkedLabel(labels[row], row, c);
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) max = Math.max(max, logits[row * c + j]);
-            float sum = 0f;
-            for (int j = 0; j < c; j++) sum += (float) Math.exp(logits[row * c + j] - max);
-            lse[row] = max + (float) Math.log(sum);
-            total += lse[row] - logits[row * c + label];
+            float max = rowMax(logits, row * c, c);
+            float logSum = (float) Math.log(rowSumExp(logits, row * c, c, max));
+            lse[row] = max + logSum;
+            total += (max - logits[row * c + label]) + logSum;
         }
         loss[0] = total / n;
     }
 
+    /**
+     * Recomputes each row's max and sum of {@code exp(x - max)} rather than reading {@code lse}: a
+     * float32 {@code lse = max + log(sum)} near 1e4 is off by up to half an ulp of 1e4 (5e-4), and
+     * {@code exp(x - lse)} would carry that as a relative error; {@code exp(x - max) / sum} is
+     * accurate to float32 rounding. The {@code lse} argument is not read.
+     */
     static void crossEntropyBackward(float[] logits, float[] labels, float[] lse, float[] gLoss, float[] gx, int n, int c) {
         float scale = gLoss[0] / n;
         for (int row = 0; row < n; row++) {
             int label = CpuBackend.checkedLabel(labels[row], row, c);
+            float max = rowMax(logits, row * c, c);
+            float inv = 1f / rowSumExp(logits, row * c, c, max);
             for (int j = 0; j < c; j++) {
-                float p = (float) Math.exp(logits[row * c + j] - lse[row]);
+                float p = (float) Math.exp(logits[row * c + j] - max) * inv;
                 gx[row * c + j] = (p - (j == label ? 1f : 0f)) * scale;
             }
         }
+    }
+
+    private static float rowMax(float[] x, int at, int c) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < c; j++) max = Math.max(max, x[at + j]);
+        return max;
+    }
+
+    private static float rowSumExp(float[] x, int at, int c, float max) {
+        float sum = 0f;
+        for (int j = 0; j < c; j++) sum += (float) Math.exp(x[at + j] - max);
+        return sum;
     }
 }

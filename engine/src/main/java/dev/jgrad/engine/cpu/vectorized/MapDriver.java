@@ -139,7 +139,7 @@ final class MapDriver {
             FloatVector r = switch (code) {
                 case MapOps.SOFTMAX -> LaneMath.exp(xv.sub(yv)).div(zv);
                 case MapOps.LOG_SOFTMAX_BACKWARD -> yv.sub(LaneMath.exp(xv).mul(zv));
-                case MapOps.EXP_SCALE -> LaneMath.exp(xv.sub(yv)).mul(a);
+                case MapOps.EXP_SCALE -> LaneMath.exp(xv.sub(yv)).div(zv).mul(a);
                 default -> switch (MapOps.UNARIES[code]) {
                     case EXP -> LaneMath.exp(xv);
                     case SIGMOID -> one.div(one.add(LaneMath.exp(xv.neg())));

@@ -33,7 +33,7 @@ final class MapOps {
     static final int SOFTMAX_BACKWARD = 67;
     /** Log-softmax backward {@code y - exp(x) z} from {@code x = out, y = gy, z = sum(gy)}. */
     static final int LOG_SOFTMAX_BACKWARD = 68;
-    /** {@code exp(x - y) * a}: cross-entropy's softmax times the loss-gradient scale. */
+    /** {@code exp(x - y) / z * a}: cross-entropy's softmax (row max y, exp-sum z) times the loss-gradient scale. */
     static final int EXP_SCALE = 69;
     /** Batch-norm output {@code c (x - a) b + d} (gamma, mean, invStd, beta as c, a, b, d). */
     static final int NORMALIZE = 70;
@@ -105,7 +105,7 @@ final class MapOps {
                 case LOG_SOFTMAX -> x - y - z;
                 case SOFTMAX_BACKWARD -> x * (y - z);
                 case LOG_SOFTMAX_BACKWARD -> y - (float) Math.exp(x) * z;
-                case EXP_SCALE -> (float) Math.exp(x - y) * a;
+                case EXP_SCALE -> (float) Math.exp(x - y) / z * a;
                 case NORMALIZE -> c * (x - a) * b + d;
                 case NORMALIZE_BACKWARD -> c * (y - a - (x - b) * d);
                 default -> throw new IllegalStateException("map code " + code);

@@ -97,29 +97,41 @@ final class Softmax {
         });
     }
 
+    /** The loss is {@code (max - x[label]) + log(sum)}, exact in {@code max - x[label]} (see the looped kernel). */
     static void crossEntropy(float[] logits, float[] labels, float[] loss, float[] lse, int n, int c) {
         int[] label = checkedLabels(labels, n, c);
+        float[] rowLoss = new float[n];
         Parallel.parallelFor(n, Math.max(1, MapDriver.GRAIN / Math.max(1, 2 * c)), (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
                 float max = ReduceDriver.row(ReduceDriver.MAX, logits, row * c, null, 0, c, 0f);
                 float sum = ReduceDriver.row(ReduceDriver.SUM_EXP, logits, row * c, null, 0, c, max);
-                lse[row] = max + (float) Math.log(sum);
+                float logSum = (float) Math.log(sum);
+                lse[row] = max + logSum;
+                rowLoss[row] = (max - logits[row * c + label[row]]) + logSum;
             }
         });
         float total = 0f;
-        for (int row = 0; row < n; row++) total += lse[row] - logits[row * c + label[row]];
+        for (int row = 0; row < n; row++) total += rowLoss[row];
         loss[0] = total / n;
     }
 
+    /**
+     * Recomputes each row's max and exp-sum instead of reading the float32 {@code lse} (whose
+     * rounding near logits of 1e4 would reach the gradient, see the looped kernel); {@code lse} is
+     * not read. {@code gx = exp(x - max) / sum * scale}, then the label's element minus the scale.
+     */
     static void crossEntropyBackward(float[] logits, float[] labels, float[] lse, float[] gLoss, float[] gx,
                                      int n, int c) {
         int[] label = checkedLabels(labels, n, c);
         float scale = gLoss[0] / n;
         Parallel.parallelFor(n, Math.max(1, MapDriver.GRAIN / Math.max(1, 2 * c)), (r0, r1) -> {
+            float[] stat = new float[2];
             for (int row = r0; row < r1; row++) {
                 int at = row * c;
-                MapDriver.row(MapOps.EXP_SCALE, logits, at, 1, lse, row, 0, lse, row, 0, gx, at, c, scale, 0f, 0f, 0f);
-                float p = (float) Math.exp(logits[at + label[row]] - lse[row]);
+                stat[0] = ReduceDriver.row(ReduceDriver.MAX, logits, at, null, 0, c, 0f);
+                stat[1] = ReduceDriver.row(ReduceDriver.SUM_EXP, logits, at, null, 0, c, stat[0]);
+                MapDriver.row(MapOps.EXP_SCALE, logits, at, 1, stat, 0, 0, stat, 1, 0, gx, at, c, scale, 0f, 0f, 0f);
+                float p = (float) Math.exp(logits[at + label[row]] - stat[0]) / stat[1];
                 gx[at + label[row]] = (p - 1f) * scale;
             }
         });
