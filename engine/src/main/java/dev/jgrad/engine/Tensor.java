@@ -719,4 +719,34 @@ public final class Tensor implements AutoCloseable {
     public Tensor dropout(float p, boolean training, Generator gen) {
         return NnOps.dropout(this, p, training, gen);
     }
+
+    // ================================================================== losses with PyTorch's options (issue 14)
+
+    /**
+     * Cross-entropy of these logits {@code (N, C)} against class indices {@code labels (N)} with
+     * PyTorch 1.13's {@code weight}, {@code ignore_index}, {@code label_smoothing} and
+     * {@code reduction} (see {@link CrossEntropyOptions}). With weights {@code w} (ones when
+     * absent), smoothing {@code s}, {@code p = logSoftmax(logits)} and a kept row {@code i}
+     * (label {@code y_i != ignore_index}): {@code loss_i = -(1 - s) w[y_i] p[i, y_i] - (s / C)
+     * sum_c w[c] p[i, c]}; an ignored row gives 0. Mean is {@code sum_i loss_i / sum w[y_i]} over
+     * the kept rows (NaN when every row is ignored, as PyTorch), sum is {@code sum_i loss_i}, none
+     * is {@code (N)}. Without options in effect this is {@link #crossEntropy(Tensor)}'s fused
+     * kernel; otherwise a composition of log-softmax, multiply and sum (see {@code LossOps}).
+     *
+     * @throws IllegalArgumentException if the shapes disagree, a kept label is not an integer in
+     *                                  {@code [0, C)}, or the weight is not {@code (C)}
+     */
+    public Tensor crossEntropy(Tensor labels, CrossEntropyOptions options) {
+        return LossOps.crossEntropy(this, labels, options);
+    }
+
+    /**
+     * Negative log-likelihood of these log-probabilities {@code (N, C)} against class indices
+     * {@code labels (N)}, as PyTorch 1.13's {@code nll_loss}: {@code loss_i = -w[y_i] this[i, y_i]}
+     * for a kept row, 0 for an ignored one; mean divides by the sum of the kept rows' weights.
+     * Label smoothing is rejected (NLL has none).
+     */
+    public Tensor nllLoss(Tensor labels, CrossEntropyOptions options) {
+        return LossOps.nllLoss(this, labels, options);
+    }
 }

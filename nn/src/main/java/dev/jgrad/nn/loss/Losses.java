@@ -1,11 +1,16 @@
 package dev.jgrad.nn.loss;
 
+import dev.jgrad.engine.CrossEntropyOptions;
+import dev.jgrad.engine.Reduction;
 import dev.jgrad.engine.Shapes;
 import dev.jgrad.engine.Tensor;
 
 import java.util.Arrays;
 
-/** The losses of the course, each a mean over the batch returning a rank-0 tensor. */
+/**
+ * The losses: MSE, L1, cross-entropy (fused, or with PyTorch's options), NLL and binary
+ * cross-entropy; a rank-0 tensor unless {@link Reduction#NONE} asks for the per-sample {@code (N)}.
+ */
 public final class Losses {
     private Losses() {}
 
@@ -25,6 +30,34 @@ public final class Losses {
     /** Cross-entropy of logits {@code (N, C)} against class indices {@code (N)}, by the fused stable kernel. */
     public static Tensor crossEntropy(Tensor logits, Tensor labels) {
         return logits.crossEntropy(labels);
+    }
+
+    /**
+     * Cross-entropy of logits {@code (N, C)} against class indices {@code labels (N)} with PyTorch
+     * 1.13's {@code weight}, {@code ignore_index}, {@code label_smoothing} and {@code reduction}
+     * (formulas: {@link Tensor#crossEntropy(Tensor, CrossEntropyOptions)}); for example
+     * {@code crossEntropy(logits, labels, CrossEntropyOptions.defaults().labelSmoothing(0.1f))}.
+     * Without options in effect it is the fused kernel of {@link #crossEntropy(Tensor, Tensor)},
+     * otherwise a composition of log-softmax, multiply and sum (about two extra passes over
+     * {@code (N, C)} and one host read of the labels).
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor labels, CrossEntropyOptions options) {
+        return logits.crossEntropy(labels, options);
+    }
+
+    /**
+     * Negative log-likelihood of log-probabilities {@code (N, C)} against class indices
+     * {@code labels (N)}, as PyTorch 1.13's {@code nll_loss} with {@code weight},
+     * {@code ignore_index} and {@code reduction} ({@link Tensor#nllLoss(Tensor, CrossEntropyOptions)});
+     * label smoothing is rejected.
+     */
+    public static Tensor nllLoss(Tensor logProbs, Tensor labels, CrossEntropyOptions options) {
+        return logProbs.nllLoss(labels, options);
+    }
+
+    /** {@link #nllLoss(Tensor, Tensor, CrossEntropyOptions)} with PyTorch's defaults (mean, no weight). */
+    public static Tensor nllLoss(Tensor logProbs, Tensor labels) {
+        return nllLoss(logProbs, labels, CrossEntropyOptions.defaults());
     }
 
     /**

@@ -43,7 +43,8 @@ public final class Conformance {
     /** Every test class of the suite, in the order they run. */
     public static final List<Class<?>> SUITE = List.of(ConformanceTest.class, NanInfTest.class, LaunchLimitTest.class,
             SoftmaxRangeTest.class, SoftmaxSizeClassTest.class, TieBreakingTest.class, DropoutTest.class,
-            DeviceTransferTest.class, ZeroSizeTest.class);
+            DeviceTransferTest.class, ZeroSizeTest.class,
+            PowAtZeroTest.class, LossOptionsTest.class);
 
     private static volatile List<Device> underTest;
 
