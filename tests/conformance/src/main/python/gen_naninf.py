@@ -19,8 +19,8 @@ FIRST, like PyTorch's own argmax and max(dim). For max_pool2d, "indices_torch"/"
 PyTorch's; "indices"/"grad_x" are derived here from PyTorch's output by the first-NaN rule (they
 differ only in windows holding two or more NaNs) and are what NanInfTest checks.
 
-Ties are left out of maximum/minimum gradients (PyTorch splits a tie's gradient in halves, jgrad
-gives it to the left operand, see TieBreakingTest): tied pairs appear in forward-only cases.
+Ties are left out of maximum/minimum gradients (PyTorch splits a tie's gradient in halves; jgrad
+does too since issue 14, checked by TieBreakingTest): tied pairs appear in forward-only cases.
 
 Rerun by hand from the repository root (Debian's python3-torch; a pyenv python may lack torch):
 

@@ -84,9 +84,13 @@ final class NnOps {
     static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar,
                             boolean training, float momentum, float eps) {
         ElementwiseOps.sameDevice("batchNorm", x, gamma, beta, runMean, runVar);
-        if (x.rank() != 2 && x.rank() != 4)
-            throw new IllegalArgumentException("batchNorm: input " + Shapes.str(x.shape) + " must be (N, C) or (N, C, H, W)");
-        int n = x.size(0), c = x.size(1), hw = x.rank() == 4 ? x.size(2) * x.size(3) : 1;
+        if (x.rank() < 2)
+            throw new IllegalArgumentException("batchNorm: input " + Shapes.str(x.shape)
+                    + " must be (N, C, ...): (N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W)");
+        // every dimension after C is one flattened spatial axis: the backend's (n, c, hw)
+        long spatial = 1;
+        for (int d = 2; d < x.rank(); d++) spatial *= x.size(d);
+        int n = x.size(0), c = x.size(1), hw = (int) spatial;
         for (Tensor p : new Tensor[] {gamma, beta, runMean, runVar})
             if (p.rank() != 1 || p.size(0) != c)
                 throw new IllegalArgumentException("batchNorm: parameter " + Shapes.str(p.shape) + " must be (" + c

@@ -702,7 +702,8 @@ public final class Tensor implements AutoCloseable {
     public Tensor crossEntropy(Tensor labels) { return NnOps.crossEntropy(this, labels); }
 
     /**
-     * Batch norm of {@code (N, C)} or {@code (N, C, H, W)} per channel with affine
+     * Batch norm of {@code (N, C, ...)} (any rank >= 2: {@code (N, C)}, {@code (N, C, L)},
+     * {@code (N, C, H, W)}, {@code (N, C, D, H, W)}) per channel with affine
      * {@code gamma, beta (C)}. Training uses the batch's statistics and updates
      * {@code runningMean}/{@code runningVar (C)} in place with {@code momentum}; evaluation uses the
      * running statistics.

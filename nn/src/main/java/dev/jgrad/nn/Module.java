@@ -23,6 +23,7 @@ public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor[]> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final java.util.Set<String> optionalBuffers = new java.util.HashSet<>();
     private boolean training = true;
 
     /** Computes this module's output. */
@@ -42,6 +43,26 @@ public abstract class Module {
         Tensor[] holder = {value};
         buffers.put(name, holder);
         return holder;
+    }
+
+    /**
+     * A {@link #buffer} that a state dict may lack (one written before the buffer existed, such as
+     * a jgrad checkpoint from before batch norm's {@code num_batches_tracked}): loading such a
+     * dict keeps the buffer's current value, as PyTorch does for that buffer.
+     */
+    protected final Tensor[] optionalBuffer(String name, Tensor value) {
+        optionalBuffers.add(name);
+        return buffer(name, value);
+    }
+
+    /**
+     * The dotted names of this module's (and its descendants') {@link #optionalBuffer}s: the
+     * state-dict entries that a loaded dict may lack.
+     */
+    public java.util.Set<String> optionalStateKeys() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        collectOptionalBuffers("", out);
+        return out;
     }
 
     protected final <M extends Module> M child(String name, M module) {
@@ -75,6 +96,11 @@ public abstract class Module {
         children.forEach((name, c) -> c.collectBuffers(prefix + name + ".", out));
     }
 
+    private void collectOptionalBuffers(String prefix, java.util.Set<String> out) {
+        optionalBuffers.forEach(name -> out.add(prefix + name));
+        children.forEach((name, c) -> c.collectOptionalBuffers(prefix + name + ".", out));
+    }
+
     /**
      * Parameters and buffers by dotted name (the tensors themselves, not copies), in PyTorch's
      * order: each module's parameters, then its buffers, then its children's entries.
@@ -99,6 +125,9 @@ public abstract class Module {
         Map<String, Parameter> params = namedParameters();
         Map<String, Tensor[]> bufs = new LinkedHashMap<>();
         collectBuffers("", bufs);
+        java.util.Set<String> optional = new java.util.HashSet<>();
+        collectOptionalBuffers("", optional);
+        bufs.keySet().removeIf(name -> optional.contains(name) && !state.containsKey(name));   // kept as they are
         List<String> problems = new ArrayList<>();
         for (var e : params.entrySet()) check(e.getKey(), e.getValue().shape(), state, problems);
         for (var e : bufs.entrySet()) check(e.getKey(), e.getValue()[0].shape(), state, problems);

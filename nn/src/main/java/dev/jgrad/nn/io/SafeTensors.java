@@ -32,6 +32,11 @@ import java.util.Map;
  * {@code [begin, end)} of the section, the tensors back to back with nothing in between. A tensor
  * of shape {@code (d0, d1, ...)} takes {@code 4 * d0 * d1 * ...} bytes; shape {@code []} is a scalar.
  *
+ * <p>dtypes: jgrad writes every tensor as F32, batch norm's {@code num_batches_tracked} included
+ * (PyTorch's {@code load_state_dict} copies it into its int64 buffer). It reads F32, and I64
+ * entries (what PyTorch saves for {@code num_batches_tracked}) as floats, rejecting a value that
+ * float32 does not hold exactly; any other dtype is an error naming it.
+ *
  * <p>Saving writes a temporary file {@code .name.<digits>.tmp} in the target's directory, renames
  * it over the target and syncs the directory, so a failed or killed save leaves any earlier
  * checkpoint intact. Each save also removes the temporary files that killed saves of the same
@@ -190,6 +195,11 @@ public final class SafeTensors {
                 ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
                 for (SafeTensorsHeader.Entry e : header.entries()) {
                     float[] values = new float[e.numel()];
+                    if (e.int64()) {
+                        readInt64(file, in, e, dataStart, values);
+                        tensors.put(e.name(), Tensor.of(device, values, e.shape()));
+                        continue;
+                    }
                     for (int startFloat = 0; startFloat < values.length; startFloat += CHUNK_FLOATS) {
                         int count = Math.min(CHUNK_FLOATS, values.length - startFloat);
                         chunk.clear().limit(4 * count);
@@ -203,6 +213,30 @@ public final class SafeTensors {
                 throw t;
             }
             return new Contents(tensors, header.metadata());
+        }
+    }
+
+    /**
+     * An I64 entry (PyTorch's integer buffers, such as batch norm's {@code num_batches_tracked})
+     * as floats; a value that float32 cannot hold exactly (beyond 2^24 in magnitude, unless a
+     * multiple of a power of two that it rounds to without loss) is an error, not a rounding.
+     */
+    private static void readInt64(Path file, FileChannel in, SafeTensorsHeader.Entry e, long dataStart, float[] values)
+            throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(8 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
+        for (int start = 0; start < values.length; start += CHUNK_FLOATS) {
+            int count = Math.min(CHUNK_FLOATS, values.length - start);
+            chunk.clear().limit(8 * count);
+            readFully(file, in, chunk, dataStart + e.begin() + 8L * start);
+            chunk.flip();
+            for (int i = 0; i < count; i++) {
+                long v = chunk.getLong();
+                float f = v;
+                if ((long) f != v || f == 0x1p63f)
+                    throw new IOException(file + ": entry " + Snippets.quote(e.name()) + " holds the int64 " + v
+                            + " at element " + (start + i) + ", which float32 (jgrad's tensors) cannot hold exactly");
+                values[start + i] = f;
+            }
         }
     }
 
@@ -222,7 +256,9 @@ public final class SafeTensors {
 
     /**
      * Loads {@code file} into {@code model}: the file's names and shapes must match
-     * {@link Module#stateDict()} exactly (nothing missing, nothing extra). On any error, in the
+     * {@link Module#stateDict()} exactly (nothing missing, nothing extra; only an
+     * {@linkplain Module#optionalStateKeys optional} buffer such as batch norm's
+     * {@code num_batches_tracked} may be absent, and then keeps its value). On any error, in the
      * file or in the match, the model is left untouched.
      *
      * @throws IOException if the file is malformed
@@ -236,6 +272,7 @@ public final class SafeTensors {
             int count = 0;
             for (var e : expected.entrySet()) {
                 Tensor t = loaded.get(e.getKey());
+                if (t == null && model.optionalStateKeys().contains(e.getKey())) continue;   // kept (an older file)
                 if (t == null) count = problem(problems, count, "missing entry " + Snippets.quote(e.getKey()));
                 else if (!Arrays.equals(t.shape(), e.getValue().shape()))
                     count = problem(problems, count, "entry " + Snippets.quote(e.getKey()) + " has shape "

@@ -18,7 +18,8 @@ import java.util.Set;
 
 /**
  * The validated header of a safetensors file: its entries sorted by where their data starts, and
- * its {@code __metadata__}. {@link #parse} accepts a header only if every entry is F32 with a
+ * its {@code __metadata__}. {@link #parse} accepts a header only if every entry is F32 (or I64,
+ * which PyTorch writes for integer buffers such as batch norm's {@code num_batches_tracked}) with a
  * non-negative integer shape whose byte size matches its {@code data_offsets}, and the entries
  * tile the data section exactly (from byte 0 to its end, no overlap, no gap), as the format
  * requires.
@@ -33,8 +34,11 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
     static final String METADATA_KEY = "__metadata__";
     private static final Set<String> ENTRY_KEYS = Set.of("dtype", "shape", "data_offsets");
 
-    /** One tensor: its name, shape, and data bytes {@code [begin, end)} of the data section. */
-    record Entry(String name, int[] shape, long begin, long end) {
+    /**
+     * One tensor: its name, shape, data bytes {@code [begin, end)} of the data section, and whether
+     * it is stored as I64 (8 bytes per element) rather than F32.
+     */
+    record Entry(String name, int[] shape, long begin, long end, boolean int64) {
         int numel() {
             return Shapes.numel(shape);
         }
@@ -102,8 +106,11 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
             if (!info.containsKey(key)) throw new IOException(where + " has no " + key);
 
         Object dtype = info.get("dtype");
-        if (!"F32".equals(dtype))
-            throw new IOException(where + " has dtype " + Snippets.bare(dtype) + "; jgrad reads only F32 (float32) tensors");
+        if (!"F32".equals(dtype) && !"I64".equals(dtype))
+            throw new IOException(where + " has dtype " + Snippets.bare(dtype)
+                    + "; jgrad reads only F32 (float32) tensors, and I64 ones whose values float32 holds exactly");
+        boolean int64 = "I64".equals(dtype);
+        int width = int64 ? 8 : 4;
 
         if (!(info.get("shape") instanceof List<?> dims))
             throw new IOException(where + ": shape must be an array of non-negative integers, got "
@@ -130,10 +137,10 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         if (end > dataBytes)
             throw new IOException(where + ": data_offsets [" + begin + ", " + end + "] go beyond the data section of "
                     + dataBytes + " bytes");
-        if (end - begin != 4 * numel)
-            throw new IOException(where + ": shape " + Snippets.cut(Shapes.str(shape)) + " of F32 needs " + 4 * numel
-                    + " bytes, data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
-        return new Entry(name, shape, begin, end);
+        if (end - begin != width * numel)
+            throw new IOException(where + ": shape " + Snippets.cut(Shapes.str(shape)) + " of " + dtype + " needs "
+                    + width * numel + " bytes, data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+        return new Entry(name, shape, begin, end, int64);
     }
 
     private static long nonNegative(Object v, String what) throws IOException {

@@ -92,6 +92,7 @@ final class TrainingCheckpoint {
         List<String> problems = new ArrayList<>();
         for (var e : expected.entrySet()) {
             Tensor w = weights.get(e.getKey());
+            if (w == null && t.model().optionalStateKeys().contains(e.getKey())) continue;   // an older checkpoint
             if (w == null) problems.add("no entry model." + e.getKey());
             else if (!Arrays.equals(w.shape(), e.getValue().shape()))
                 problems.add("model." + e.getKey() + " has shape " + Shapes.str(w.shape()) + ", the model needs "
@@ -101,11 +102,13 @@ final class TrainingCheckpoint {
             if (!expected.containsKey(name)) problems.add("model." + name + " is not in the model");
         Map<String, Tensor> best = c.tensors("early_stopping.best_weights");
         if (!best.isEmpty()) {
-            if (!best.keySet().equals(expected.keySet()))
+            java.util.Set<String> needed = new java.util.LinkedHashSet<>(expected.keySet());
+            needed.removeIf(k -> !best.containsKey(k) && t.model().optionalStateKeys().contains(k));
+            if (!best.keySet().equals(needed))
                 problems.add("early stopping's best weights have entries " + best.keySet() + ", the model " + expected.keySet());
             else
                 for (var e : expected.entrySet())
-                    if (!Arrays.equals(best.get(e.getKey()).shape(), e.getValue().shape()))
+                    if (best.containsKey(e.getKey()) && !Arrays.equals(best.get(e.getKey()).shape(), e.getValue().shape()))
                         problems.add("early_stopping.best_weights." + e.getKey() + " has shape "
                                 + Shapes.str(best.get(e.getKey()).shape()) + ", the model needs " + Shapes.str(e.getValue().shape()));
         }

@@ -86,7 +86,8 @@ final class NnSpecs {
     /** Inputs of batch norm: x, gamma, beta (checked for gradients), running mean and variance (not). */
     private static Arg[][] batchNormInputs() {
         Sampler x = uniform(-2, 3), gamma = uniform(0.5, 2), mean = normal(0.5), var = uniform(0.5, 2);
-        int[][] xs = {{8, 3}, {4, 3, 5, 7}, {5, 1}, {3, 2, 1, 1}};
+        // every rank from 2 to 5: (N, C), (N, C, L), (N, C, H, W), (N, C, D, H, W)
+        int[][] xs = {{8, 3}, {4, 3, 5, 7}, {5, 1}, {3, 2, 1, 1}, {4, 3, 11}, {1, 2, 5}, {2, 3, 3, 4, 5}, {2, 1, 1, 1, 3}};
         Arg[][] out = new Arg[xs.length + 2][];
         for (int i = 0; i < xs.length; i++) {
             int c = xs[i][1];

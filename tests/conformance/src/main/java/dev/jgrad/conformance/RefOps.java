@@ -228,7 +228,7 @@ public final class RefOps {
         return Ref.scalar(total / n);
     }
 
-    /** Per-channel batch statistics of {@code (N, C)} or {@code (N, C, H, W)}: [mean, biased var]. */
+    /** Per-channel batch statistics of {@code (N, C, ...)} (any rank >= 2): [mean, biased var]. */
     public static double[][] channelStats(Ref x) {
         int n = x.shape[0], c = x.shape[1], hw = x.numel() / (n * c);
         double[] mean = new double[c], var = new double[c];

@@ -33,7 +33,7 @@ class ModuleTest {
     void stateDictUsesPyTorchNames() {
         Module m = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2), Activation.relu(), new Flatten(), new Linear(8, 3));
         assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
-                "4.weight", "4.bias"), List.copyOf(m.stateDict().keySet()));
+                "1.num_batches_tracked", "4.weight", "4.bias"), List.copyOf(m.stateDict().keySet()));
         assertEquals(2 * 9 + 2 + 2 + 2 + 8 * 3 + 3, m.parameterCount());
     }
 
