@@ -750,4 +750,25 @@ public final class Tensor implements AutoCloseable {
     public Tensor nllLoss(Tensor labels, CrossEntropyOptions options) {
         return LossOps.nllLoss(this, labels, options);
     }
+
+    // ================================================================== layer norm, group norm (issue 14)
+
+    /**
+     * Layer norm over the last dimensions, which must equal {@code normalizedShape}:
+     * {@code (x - mean) / sqrt(var + eps) * weight + bias} with the mean and biased variance over
+     * those dimensions, as PyTorch's {@code layer_norm}; {@code weight} and {@code bias} have
+     * {@code normalizedShape} and may be null. A composition of existing ops (see {@code NormOps}).
+     */
+    public Tensor layerNorm(int[] normalizedShape, Tensor weight, Tensor bias, float eps) {
+        return NormOps.layerNorm(this, normalizedShape, weight, bias, eps);
+    }
+
+    /**
+     * Group norm of {@code (N, C, ...)}: the channels in {@code groups} groups, each (sample, group)
+     * normalized over its channels and positions, then {@code weight}, {@code bias (C)} per channel
+     * (may be null), as PyTorch's {@code group_norm}. A composition of existing ops.
+     */
+    public Tensor groupNorm(int groups, Tensor weight, Tensor bias, float eps) {
+        return NormOps.groupNorm(this, groups, weight, bias, eps);
+    }
 }

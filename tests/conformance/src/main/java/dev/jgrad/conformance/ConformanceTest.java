@@ -25,6 +25,7 @@ class ConformanceTest {
         all.addAll(NnSpecs.all());
         all.addAll(ViewSpecs.all());
         all.addAll(LossSpecs.all());
+        all.addAll(NormSpecs.all());
         return all;
     }
 
