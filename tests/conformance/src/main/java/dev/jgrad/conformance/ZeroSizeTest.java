@@ -1,7 +1,9 @@
 package dev.jgrad.conformance;
 
+import dev.jgrad.engine.CrossEntropyOptions;
 import dev.jgrad.engine.Device;
 import dev.jgrad.engine.Generator;
+import dev.jgrad.engine.Reduction;
 import dev.jgrad.engine.Tensor;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
@@ -187,6 +189,31 @@ class ZeroSizeTest {
                 Tensor loss = logits.crossEntropy(Tensor.zeros(d, 0));
                 assertValues(loss, new double[] {Double.NaN}, "mean over no sample");
                 loss.backward();
+                assertShape(logits.grad(), 0, 4);
+            }),
+            // ---- issue 14 (edges): norms and losses with options
+            new Case("batchNorm of empty (N, C, L) and (N, C, D, H, W) in evaluation; layerNorm, groupNorm of empty", (d, gen) -> {
+                Tensor gamma = Tensor.randn(d, gen, 3), beta = Tensor.randn(d, gen, 3);
+                Tensor mean = Tensor.zeros(d, 3), var = Tensor.ones(d, 3);
+                assertShape(Tensor.zeros(d, 0, 3, 5).batchNorm(gamma, beta, mean, var, false, 0.1f, 1e-5f), 0, 3, 5);
+                assertShape(Tensor.zeros(d, 2, 3, 0, 2, 2).batchNorm(gamma, beta, mean, var, false, 0.1f, 1e-5f), 2, 3, 0, 2, 2);
+                Tensor x = Tensor.zeros(d, 0, 6).requiresGrad(true);
+                Tensor y = x.layerNorm(new int[] {6}, Tensor.ones(d, 6), Tensor.zeros(d, 6), 1e-5f);
+                assertShape(y, 0, 6);
+                y.sum().backward();
+                assertShape(x.grad(), 0, 6);
+                assertShape(Tensor.zeros(d, 0, 4, 3).groupNorm(2, Tensor.ones(d, 4), Tensor.zeros(d, 4), 1e-5f), 0, 4, 3);
+            }),
+            new Case("crossEntropy and nllLoss with options of an empty batch: NaN mean, 0 sum, (0) none", (d, gen) -> {
+                Tensor logits = Tensor.zeros(d, 0, 4).requiresGrad(true);
+                Tensor labels = Tensor.zeros(d, 0);
+                CrossEntropyOptions o = CrossEntropyOptions.defaults().weight(Tensor.ones(d, 4)).labelSmoothing(0.1f);
+                assertValues(logits.crossEntropy(labels, o), new double[] {Double.NaN}, "mean over no sample");
+                assertValues(logits.crossEntropy(labels, o.reduction(Reduction.SUM)), new double[] {0}, "sum over no sample");
+                assertShape(logits.crossEntropy(labels, o.reduction(Reduction.NONE)), 0);
+                Tensor nll = logits.nllLoss(labels, CrossEntropyOptions.defaults().reduction(Reduction.SUM));
+                assertValues(nll, new double[] {0}, "nll sum over no sample");
+                nll.backward();
                 assertShape(logits.grad(), 0, 4);
             }));
 
