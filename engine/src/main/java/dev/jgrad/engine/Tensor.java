@@ -554,13 +554,16 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor div(Tensor other) { return ElementwiseOps.binary(BinaryOp.DIV, this, other); }
 
-    /** Elementwise {@code this ^ exponent}. */
+    /**
+     * Elementwise {@code this ^ exponent}. Gradients as PyTorch 1.13 at base 0: {@code d/dthis = 0}
+     * where the exponent is 0, {@code d/dexponent = 0} where this is 0 and the exponent >= 0.
+     */
     public Tensor pow(Tensor exponent) { return ElementwiseOps.binary(BinaryOp.POW, this, exponent); }
 
-    /** Elementwise maximum, NaN if either is (gradient: to this tensor on ties, to both at a NaN, as PyTorch). */
+    /** Elementwise maximum, NaN if either is (gradient: half to each side at a tie, all to both at a NaN, as PyTorch). */
     public Tensor maximum(Tensor other) { return ElementwiseOps.binary(BinaryOp.MAX, this, other); }
 
-    /** Elementwise minimum, NaN if either is (gradient: to this tensor on ties, to both at a NaN, as PyTorch). */
+    /** Elementwise minimum, NaN if either is (gradient: half to each side at a tie, all to both at a NaN, as PyTorch). */
     public Tensor minimum(Tensor other) { return ElementwiseOps.binary(BinaryOp.MIN, this, other); }
 
     public Tensor add(float s) { return add(fullLikeScalar(s)); }
@@ -609,7 +612,10 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor tanh() { return ElementwiseOps.unary(UnaryOp.TANH, this, 0, 0); }
 
-    /** Elementwise {@code this ^ exponent}. */
+    /**
+     * Elementwise {@code this ^ exponent}, as PyTorch's {@code pow(Tensor, Scalar)}: exponents 0.5
+     * and -0.5 are sqrt and rsqrt, and {@code pow(0)} has gradient 0 everywhere (also at 0).
+     */
     public Tensor pow(float exponent) { return ElementwiseOps.unary(UnaryOp.POW, this, exponent, 0); }
 
     /** Elementwise {@code min(max(this, min), max)}. */
