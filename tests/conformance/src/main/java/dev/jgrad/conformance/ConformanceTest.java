@@ -24,6 +24,7 @@ class ConformanceTest {
         all.addAll(LinalgSpecs.all());
         all.addAll(NnSpecs.all());
         all.addAll(ViewSpecs.all());
+        all.addAll(PoolSpecs.all());
         return all;
     }
 
