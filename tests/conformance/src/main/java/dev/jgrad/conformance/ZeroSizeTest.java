@@ -145,7 +145,7 @@ class ZeroSizeTest {
                 assertShape(b, 0, 2, 4);
                 Tensor c = x3.maxPool(new int[] {2, 2, 3}, null, new int[] {1}, new int[] {1}, false);
                 assertShape(c, 0, 2, 2, 3, 2);
-                Tensor e = x3.avgPool(new int[] {3}, new int[] {1}, new int[] {1}, false, true, 0);
+                Tensor e = x3.avgPool(new int[] {3, 3, 3}, new int[] {1}, new int[] {1}, false, true, 0);
                 assertShape(e, 0, 2, 3, 4, 5);
                 Tensor f = x3.adaptiveAvgPool(1, 1, 1), g = x1.adaptiveMaxPool(4);
                 assertShape(f, 0, 2, 1, 1, 1);
