@@ -19,22 +19,21 @@ public class AvgPool1d extends Module {
     }
 
     public AvgPool1d(int kernel, int stride, int padding) {
-        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, false, true, 0, false);
+        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, false, true, 0);
     }
 
     public AvgPool1d(int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
-        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode, countIncludePad, 0, false);
+        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode, countIncludePad, 0);
     }
 
     private AvgPool1d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
-                      int divisorOverride, boolean square) {
+                      int divisorOverride) {
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
         this.ceilMode = ceilMode;
         this.countIncludePad = countIncludePad;
         this.divisorOverride = divisorOverride;
-        assert !square;
     }
 
     @Override

@@ -19,11 +19,11 @@ public class AvgPool3d extends Module {
     }
 
     public AvgPool3d(int kernel, int stride, int padding) {
-        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, false, true, 0, false);
+        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, false, true, 0);
     }
 
     public AvgPool3d(int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
-        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode, countIncludePad, 0, false);
+        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode, countIncludePad, 0);
     }
 
     /**
@@ -32,19 +32,12 @@ public class AvgPool3d extends Module {
      */
     public AvgPool3d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
                      int divisorOverride) {
-        this(kernel.clone(), stride == null ? kernel.clone() : stride.clone(), padding.clone(), ceilMode, countIncludePad,
-                divisorOverride, false);
-    }
-
-    private AvgPool3d(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
-                      int divisorOverride, boolean square) {
-        this.kernel = kernel;
-        this.stride = stride;
-        this.padding = padding;
+        this.kernel = kernel.clone();
+        this.stride = stride == null ? kernel.clone() : stride.clone();
+        this.padding = padding.clone();
         this.ceilMode = ceilMode;
         this.countIncludePad = countIncludePad;
         this.divisorOverride = divisorOverride;
-        assert !square;
     }
 
     @Override

@@ -18,20 +18,19 @@ public class MaxPool1d extends Module {
     }
 
     public MaxPool1d(int kernel, int stride, int padding) {
-        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {1}, false, false);
+        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {1}, false);
     }
 
     public MaxPool1d(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
-        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, ceilMode, false);
+        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, ceilMode);
     }
 
-    private MaxPool1d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode, boolean square) {
+    private MaxPool1d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
         this.dilation = dilation;
         this.ceilMode = ceilMode;
-        assert !square;
     }
 
     @Override

@@ -18,25 +18,20 @@ public class MaxPool3d extends Module {
     }
 
     public MaxPool3d(int kernel, int stride, int padding) {
-        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {1}, false, false);
+        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {1}, false);
     }
 
     public MaxPool3d(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
-        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, ceilMode, false);
+        this(new int[] {kernel}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, ceilMode);
     }
 
     /** Per-dimension window, stride (null: the window), padding and dilation (3 entries each, or 1 for all). */
     public MaxPool3d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        this(kernel.clone(), stride == null ? kernel.clone() : stride.clone(), padding.clone(), dilation.clone(), ceilMode, false);
-    }
-
-    private MaxPool3d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode, boolean square) {
-        this.kernel = kernel;
-        this.stride = stride;
-        this.padding = padding;
-        this.dilation = dilation;
+        this.kernel = kernel.clone();
+        this.stride = stride == null ? kernel.clone() : stride.clone();
+        this.padding = padding.clone();
+        this.dilation = dilation.clone();
         this.ceilMode = ceilMode;
-        assert !square;
     }
 
     @Override
