@@ -22,8 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The pooling layers against outputs of PyTorch 1.13 itself (values printed by
- * {@code torch.nn.functional} on the same inputs, copied here): ceil mode's partial last window and
+ * The pooling layers against outputs of PyTorch 1.13 itself (printed by
+ * {@code tests/src/test/python/pool_conventions.py}, run by hand, and copied here; the script also
+ * sweeps the window and divisor rules that the conformance references are written from against
+ * PyTorch): ceil mode's partial last window and
  * its divisor clipped at the padded end, padding left out of the divisor, divisor override,
  * dilation with argmax, adaptive windows; and PyTorch's argument checks.
  */
