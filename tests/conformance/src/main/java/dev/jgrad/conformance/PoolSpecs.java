@@ -66,6 +66,8 @@ final class PoolSpecs {
         maxCase(b, Arg.of(s, 2, 2, 5, 6, 7), v(2, 3, 2), v(2, 1, 2), v(1, 1, 0), v(1, 1, 1), false);
         maxCase(b, Arg.of(s, 1, 3, 4, 5, 3), v(3, 3, 3), v(2, 2, 2), v(1, 1, 1), v(1, 2, 1), true);
         maxCase(b, Arg.of(s, 1, 1, 3, 3, 3), v(2, 2, 2), v(1, 1, 1), v(0, 0, 0), v(1, 1, 1), false);
+        // rows long enough for the vectorized backend to take whole vectors of outputs (stride 1 along the width)
+        maxCase(b, Arg.of(s, 1, 2, 3, 4, 40), v(2, 2, 3), v(1, 2, 1), v(1, 0, 1), v(1, 2, 1), true);
         return b.build();
     }
 
@@ -77,6 +79,7 @@ final class PoolSpecs {
         avgCase(b, Arg.of(s, 2, 3, 9), v(3), v(2), v(1), false, false, 0);
         avgCase(b, Arg.of(s, 1, 2, 6), v(3), v(2), v(1), true, true, 0);
         avgCase(b, Arg.of(s, 3, 2, 10).as(STEPPED), v(4), v(3), v(2), true, false, 0);
+        avgCase(b, Arg.of(s, 2, 3, 37), v(4), v(1), v(2), true, false, 0);
         // 2-D
         avgCase(b, Arg.of(s, 2, 3, 7, 9), v(3, 2), v(2, 1), v(1, 1), false, false, 0);
         avgCase(b, Arg.of(s, 1, 2, 6, 5), v(3, 3), v(2, 2), v(1, 1), true, true, 0);
