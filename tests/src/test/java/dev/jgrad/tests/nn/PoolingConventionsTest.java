@@ -1,6 +1,7 @@
 package dev.jgrad.tests.nn;
 
 import dev.jgrad.engine.Device;
+import dev.jgrad.engine.Generator;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.layers.AdaptiveAvgPool2d;
@@ -107,5 +108,31 @@ class PoolingConventionsTest {
         assertTrue(e.getMessage().contains("larger than the padded input"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(1, 1, 5).adaptiveAvgPool(0));
         assertTrue(e.getMessage().contains("adaptiveAvgPool1d"), e.getMessage());
+    }
+
+    /**
+     * The vectorized backend's pooling gives the looped kernels' bits where it takes whole vectors
+     * of outputs (stride 1 along rows longer than a vector) and where it does not, forward and back.
+     */
+    @Test
+    void vectorizedGivesTheLoopedBits() {
+        Device looped = Device.get("cpu-looped"), vectorized = Device.get("cpu-vectorized");
+        Tensor x = Tensor.randn(looped, new Generator(7), 2, 3, 5, 6, 45);
+        java.util.List<java.util.function.Function<Tensor, Tensor>> ops = java.util.List.of(
+                t -> t.maxPool(new int[] {2, 3, 3}, new int[] {1, 2, 1}, new int[] {1, 1, 1}, new int[] {1, 2, 1}, true),
+                t -> t.maxPool(new int[] {3, 2, 2}, new int[] {2, 2, 2}, new int[] {1, 1, 1}, new int[] {2, 1, 1}, true),
+                t -> t.avgPool(new int[] {3, 3, 4}, new int[] {2, 1, 1}, new int[] {1, 1, 2}, true, false, 0),
+                t -> t.avgPool(new int[] {2, 2, 5}, new int[] {1, 2, 3}, new int[] {1, 1, 2}, false, true, 0),
+                t -> t.adaptiveAvgPool(3, 4, 17),
+                t -> t.adaptiveMaxPool(2, 5, 9));
+        for (int i = 0; i < ops.size(); i++) {
+            Tensor a = Tensor.of(looped, x.toArray(), x.shape()).requiresGrad(true);
+            Tensor b = Tensor.of(vectorized, x.toArray(), x.shape()).requiresGrad(true);
+            Tensor ya = ops.get(i).apply(a), yb = ops.get(i).apply(b);
+            assertArrayEquals(ya.toArray(), yb.toArray(), "forward of op " + i);
+            ya.mul(ya).sum().backward();
+            yb.mul(yb).sum().backward();
+            assertArrayEquals(a.grad().toArray(), b.grad().toArray(), "gradient of op " + i);
+        }
     }
 }
