@@ -543,4 +543,123 @@ public abstract class AbstractBackend implements Backend {
     /** {@link #optimizerStep}: every buffer holds its size; {@code state1}/{@code state2} are given where the kind keeps them. */
     protected abstract void doOptimizerStep(OptimizerStep step, Buffer[] params, Buffer[] grads, Buffer[] state1,
                                             Buffer[] state2, int[] sizes);
+
+    // ---------------------------------------------------------------- pooling in 1 to 3 dims (issue 14)
+
+    @Override
+    public final void maxPool3d(Buffer x, Buffer out, Buffer argmax, Pool3dGeometry g) {
+        if (g == null || g.planeIn() > MAX_POOL_PLANE || lacks(x, poolIn(g)) || lacks(out, poolOut(g)) || lacks(argmax, poolOut(g)))
+            throw fail(() -> problem(this, "maxPool3d", sizes("geometry", g, "largest plane", MAX_POOL_PLANE), need("x", x, poolIn(g)),
+                    need("out", out, poolOut(g)), need("argmax", argmax, poolOut(g))));
+        if (g.n() > 0) doMaxPool3d(x, out, argmax, g);
+    }
+
+    @Override
+    public final void maxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, Pool3dGeometry g) {
+        if (g == null || g.planeIn() > MAX_POOL_PLANE || lacks(gy, poolOut(g)) || lacks(argmax, poolOut(g)) || lacks(gx, poolIn(g)))
+            throw fail(() -> problem(this, "maxPool3dBackward", sizes("geometry", g, "largest plane", MAX_POOL_PLANE),
+                    need("gy", gy, poolOut(g)), need("argmax", argmax, poolOut(g)), need("gx", gx, poolIn(g))));
+        if (g.n() > 0) doMaxPool3dBackward(gy, argmax, gx, g);
+    }
+
+    @Override
+    public final void avgPool3d(Buffer x, Buffer out, Pool3dGeometry g) {
+        if (g == null || lacks(x, poolIn(g)) || lacks(out, poolOut(g)))
+            throw fail(() -> problem(this, "avgPool3d", sizes("geometry", g), need("x", x, poolIn(g)), need("out", out, poolOut(g))));
+        if (g.n() > 0) doAvgPool3d(x, out, g);
+    }
+
+    @Override
+    public final void avgPool3dBackward(Buffer gy, Buffer gx, Pool3dGeometry g) {
+        if (g == null || lacks(gy, poolOut(g)) || lacks(gx, poolIn(g)))
+            throw fail(() -> problem(this, "avgPool3dBackward", sizes("geometry", g), need("gy", gy, poolOut(g)), need("gx", gx, poolIn(g))));
+        if (g.n() > 0) doAvgPool3dBackward(gy, gx, g);
+    }
+
+    @Override
+    public final void adaptiveAvgPool3d(Buffer x, Buffer out, AdaptivePoolGeometry g) {
+        if (g == null || lacks(x, poolIn(g)) || lacks(out, poolOut(g)))
+            throw fail(() -> problem(this, "adaptiveAvgPool3d", sizes("geometry", g), need("x", x, poolIn(g)), need("out", out, poolOut(g))));
+        if (g.n() > 0) doAdaptiveAvgPool3d(x, out, g);
+    }
+
+    @Override
+    public final void adaptiveAvgPool3dBackward(Buffer gy, Buffer gx, AdaptivePoolGeometry g) {
+        if (g == null || lacks(gy, poolOut(g)) || lacks(gx, poolIn(g)))
+            throw fail(() -> problem(this, "adaptiveAvgPool3dBackward", sizes("geometry", g), need("gy", gy, poolOut(g)),
+                    need("gx", gx, poolIn(g))));
+        if (g.n() > 0) doAdaptiveAvgPool3dBackward(gy, gx, g);
+    }
+
+    @Override
+    public final void adaptiveMaxPool3d(Buffer x, Buffer out, Buffer argmax, AdaptivePoolGeometry g) {
+        if (g == null || g.planeIn() > MAX_POOL_PLANE || lacks(x, poolIn(g)) || lacks(out, poolOut(g)) || lacks(argmax, poolOut(g)))
+            throw fail(() -> problem(this, "adaptiveMaxPool3d", sizes("geometry", g, "largest plane", MAX_POOL_PLANE),
+                    need("x", x, poolIn(g)), need("out", out, poolOut(g)), need("argmax", argmax, poolOut(g))));
+        if (g.n() > 0) doAdaptiveMaxPool3d(x, out, argmax, g);
+    }
+
+    @Override
+    public final void adaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, AdaptivePoolGeometry g) {
+        if (g == null || g.planeIn() > MAX_POOL_PLANE || lacks(gy, poolOut(g)) || lacks(argmax, poolOut(g)) || lacks(gx, poolIn(g)))
+            throw fail(() -> problem(this, "adaptiveMaxPool3dBackward", sizes("geometry", g, "largest plane", MAX_POOL_PLANE),
+                    need("gy", gy, poolOut(g)), need("argmax", argmax, poolOut(g)), need("gx", gx, poolIn(g))));
+        if (g.n() > 0) doAdaptiveMaxPool3dBackward(gy, argmax, gx, g);
+    }
+
+    private static long poolIn(Pool3dGeometry g) {
+        return g == null ? 0 : (long) g.n() * g.c() * g.d() * g.h() * g.w();
+    }
+
+    private static long poolOut(Pool3dGeometry g) {
+        return g == null ? 0 : (long) g.n() * g.c() * g.outD() * g.outH() * g.outW();
+    }
+
+    private static long poolIn(AdaptivePoolGeometry g) {
+        return g == null ? 0 : (long) g.n() * g.c() * g.d() * g.h() * g.w();
+    }
+
+    private static long poolOut(AdaptivePoolGeometry g) {
+        return g == null ? 0 : (long) g.n() * g.c() * g.outD() * g.outH() * g.outW();
+    }
+
+    /** {@link #maxPool3d}, with arguments that passed its checks; the default throws UnsupportedOperationException. */
+    protected void doMaxPool3d(Buffer x, Buffer out, Buffer argmax, Pool3dGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement maxPool3d");
+    }
+
+    /** {@link #maxPool3dBackward}, with arguments that passed its checks. */
+    protected void doMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, Pool3dGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement maxPool3dBackward");
+    }
+
+    /** {@link #avgPool3d}, with arguments that passed its checks. */
+    protected void doAvgPool3d(Buffer x, Buffer out, Pool3dGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement avgPool3d");
+    }
+
+    /** {@link #avgPool3dBackward}, with arguments that passed its checks. */
+    protected void doAvgPool3dBackward(Buffer gy, Buffer gx, Pool3dGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement avgPool3dBackward");
+    }
+
+    /** {@link #adaptiveAvgPool3d}, with arguments that passed its checks. */
+    protected void doAdaptiveAvgPool3d(Buffer x, Buffer out, AdaptivePoolGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement adaptiveAvgPool3d");
+    }
+
+    /** {@link #adaptiveAvgPool3dBackward}, with arguments that passed its checks. */
+    protected void doAdaptiveAvgPool3dBackward(Buffer gy, Buffer gx, AdaptivePoolGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement adaptiveAvgPool3dBackward");
+    }
+
+    /** {@link #adaptiveMaxPool3d}, with arguments that passed its checks. */
+    protected void doAdaptiveMaxPool3d(Buffer x, Buffer out, Buffer argmax, AdaptivePoolGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement adaptiveMaxPool3d");
+    }
+
+    /** {@link #adaptiveMaxPool3dBackward}, with arguments that passed its checks. */
+    protected void doAdaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, AdaptivePoolGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement adaptiveMaxPool3dBackward");
+    }
 }

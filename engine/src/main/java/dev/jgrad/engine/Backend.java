@@ -331,4 +331,61 @@ public interface Backend {
      */
     void optimizerStep(OptimizerStep step, Buffer[] params, Buffer[] grads, Buffer[] state1, Buffer[] state2,
                        int[] sizes);
+
+    // ---------------------------------------------------------------- pooling in 1 to 3 dims (issue 14)
+
+    /** The largest plane ({@code d * h * w}) of a max-pooling: argmax holds plane indices as floats, exact to 2^24. */
+    int MAX_POOL_PLANE = 1 << 24;
+
+    /**
+     * Max-pooling {@code (n, c, d, h, w) -> (n, c, outD, outH, outW)} with the options of
+     * {@link Pool3dGeometry} (dilation, ceil mode; 1-D and 2-D poolings are size-1 dims).
+     * {@code argmax} (same shape as {@code out}) receives the index {@code (iz * h + iy) * w + ix}
+     * within its plane of each window's first maximum (a NaN beats every number, the first NaN the
+     * later ones). Planes of more than {@link #MAX_POOL_PLANE} floats are rejected.
+     */
+    default void maxPool3d(Buffer x, Buffer out, Buffer argmax, Pool3dGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement maxPool3d");
+    }
+
+    /** {@code gx (n, c, d, h, w)} from {@code gy} and the forward's {@code argmax} (overwritten, not accumulated). */
+    default void maxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, Pool3dGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement maxPool3dBackward");
+    }
+
+    /**
+     * Average-pooling {@code (n, c, d, h, w) -> (n, c, outD, outH, outW)}; each window's sum of the
+     * taps inside the input is divided by {@link Pool3dGeometry#divisor}.
+     */
+    default void avgPool3d(Buffer x, Buffer out, Pool3dGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement avgPool3d");
+    }
+
+    /** {@code gx (n, c, d, h, w)} from {@code gy (n, c, outD, outH, outW)}. */
+    default void avgPool3dBackward(Buffer gy, Buffer gx, Pool3dGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement avgPool3dBackward");
+    }
+
+    /** Adaptive average-pooling {@code (n, c, d, h, w) -> (n, c, outD, outH, outW)}; see {@link AdaptivePoolGeometry}. */
+    default void adaptiveAvgPool3d(Buffer x, Buffer out, AdaptivePoolGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement adaptiveAvgPool3d");
+    }
+
+    /** {@code gx (n, c, d, h, w)} from {@code gy (n, c, outD, outH, outW)}. */
+    default void adaptiveAvgPool3dBackward(Buffer gy, Buffer gx, AdaptivePoolGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement adaptiveAvgPool3dBackward");
+    }
+
+    /**
+     * Adaptive max-pooling; {@code argmax} as in {@link #maxPool3d} (the first maximum, a NaN beating
+     * every number). Planes of more than {@link #MAX_POOL_PLANE} floats are rejected.
+     */
+    default void adaptiveMaxPool3d(Buffer x, Buffer out, Buffer argmax, AdaptivePoolGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement adaptiveMaxPool3d");
+    }
+
+    /** {@code gx (n, c, d, h, w)} from {@code gy} and the forward's {@code argmax} (overwritten). */
+    default void adaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, AdaptivePoolGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement adaptiveMaxPool3dBackward");
+    }
 }

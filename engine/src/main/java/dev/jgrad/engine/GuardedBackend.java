@@ -204,4 +204,46 @@ final class GuardedBackend extends AbstractBackend {
                                    int[] sizes) {
         inner.optimizerStep(step, params, grads, state1, state2, sizes);
     }
+
+    // ---------------------------------------------------------------- pooling in 1 to 3 dims (issue 14)
+
+    @Override
+    protected void doMaxPool3d(Buffer x, Buffer out, Buffer argmax, Pool3dGeometry g) {
+        inner.maxPool3d(x, out, argmax, g);
+    }
+
+    @Override
+    protected void doMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, Pool3dGeometry g) {
+        inner.maxPool3dBackward(gy, argmax, gx, g);
+    }
+
+    @Override
+    protected void doAvgPool3d(Buffer x, Buffer out, Pool3dGeometry g) {
+        inner.avgPool3d(x, out, g);
+    }
+
+    @Override
+    protected void doAvgPool3dBackward(Buffer gy, Buffer gx, Pool3dGeometry g) {
+        inner.avgPool3dBackward(gy, gx, g);
+    }
+
+    @Override
+    protected void doAdaptiveAvgPool3d(Buffer x, Buffer out, AdaptivePoolGeometry g) {
+        inner.adaptiveAvgPool3d(x, out, g);
+    }
+
+    @Override
+    protected void doAdaptiveAvgPool3dBackward(Buffer gy, Buffer gx, AdaptivePoolGeometry g) {
+        inner.adaptiveAvgPool3dBackward(gy, gx, g);
+    }
+
+    @Override
+    protected void doAdaptiveMaxPool3d(Buffer x, Buffer out, Buffer argmax, AdaptivePoolGeometry g) {
+        inner.adaptiveMaxPool3d(x, out, argmax, g);
+    }
+
+    @Override
+    protected void doAdaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, AdaptivePoolGeometry g) {
+        inner.adaptiveMaxPool3dBackward(gy, argmax, gx, g);
+    }
 }

@@ -777,4 +777,44 @@ public final class Tensor implements AutoCloseable {
     public Tensor groupNorm(int groups, Tensor weight, Tensor bias, float eps) {
         return NormOps.groupNorm(this, groups, weight, bias, eps);
     }
+
+    // ---------------------------------------------------------------- pooling in 1 to 3 dims (issue 14)
+
+    /**
+     * Max-pooling of {@code (N, C, *spatial)} or {@code (C, *spatial)} over the last
+     * {@code kernel.length} (1 to 3) dims, as PyTorch's {@code max_pool1d/2d/3d}: {@code stride}
+     * null means the kernel; {@code stride}, {@code padding} and {@code dilation} have one entry per
+     * spatial dim or one for all; padding is minus infinity, at most half the window. With
+     * {@code ceilMode} the output rounds up, as long as the last window starts inside the input or
+     * its left padding. Gradients go to each window's first maximum (a NaN beats every number).
+     */
+    public Tensor maxPool(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return PoolOps.maxPool(this, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /**
+     * Average-pooling over the last {@code kernel.length} dims, as PyTorch's {@code avg_pool1d/2d/3d}
+     * (arguments as in {@link #maxPool}); each window's sum is divided by {@code divisorOverride}
+     * when positive, otherwise by the window's size clipped to the padded input
+     * ({@code countIncludePad}) or by its taps inside the input (without).
+     */
+    public Tensor avgPool(int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
+                          int divisorOverride) {
+        return PoolOps.avgPool(this, kernel, stride, padding, ceilMode, countIncludePad, divisorOverride);
+    }
+
+    /**
+     * Adaptive average-pooling of the last {@code outputSize.length} (1 to 3) dims to
+     * {@code outputSize}: output {@code j} of a dim of size {@code i} averages
+     * {@code [floor(j i / o), ceil((j + 1) i / o))} (PyTorch's {@code adaptive_avg_pool1d/2d/3d};
+     * an output size of 1 everywhere is global average pooling).
+     */
+    public Tensor adaptiveAvgPool(int... outputSize) {
+        return PoolOps.adaptiveAvgPool(this, outputSize);
+    }
+
+    /** Adaptive max-pooling over the windows of {@link #adaptiveAvgPool}; gradients as in {@link #maxPool}. */
+    public Tensor adaptiveMaxPool(int... outputSize) {
+        return PoolOps.adaptiveMaxPool(this, outputSize);
+    }
 }

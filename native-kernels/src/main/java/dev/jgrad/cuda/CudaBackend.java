@@ -722,4 +722,56 @@ public final class CudaBackend extends AbstractBackend {
                 base, base + table, base + 2 * table, base + 3 * table, base + 4 * table, base + 5 * table, chunks,
                 s.lr(), s.beta1(), s.beta2(), s.eps(), s.weightDecay(), s.gradScale(), c1, c2);
     }
+
+    // ---------------------------------------------------------------- pooling in 1 to 3 dims (issue 14)
+
+    private static int[] pool3(dev.jgrad.engine.Pool3dGeometry g) {
+        return new int[] {g.n(), g.c(), g.d(), g.h(), g.w(), g.kd(), g.kh(), g.kw(), g.strideD(), g.strideH(), g.strideW(),
+                g.padD(), g.padH(), g.padW(), g.dilationD(), g.dilationH(), g.dilationW(), g.outD(), g.outH(), g.outW(),
+                g.countIncludePad() ? 1 : 0, g.divisorOverride()};
+    }
+
+    private static int[] adaptive3(dev.jgrad.engine.AdaptivePoolGeometry g) {
+        return new int[] {g.n(), g.c(), g.d(), g.h(), g.w(), g.outD(), g.outH(), g.outW()};
+    }
+
+    @Override
+    protected void doMaxPool3d(Buffer x, Buffer out, Buffer argmax, dev.jgrad.engine.Pool3dGeometry g) {
+        launch1("pool3d", "maxpool3d_fwd", (long) g.n() * g.c() * g.planeOut(), d(x), d(out), d(argmax), pool3(g));
+    }
+
+    @Override
+    protected void doMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, dev.jgrad.engine.Pool3dGeometry g) {
+        launch1("pool3d", "maxpool3d_bwd", (long) g.n() * g.c() * g.planeIn(), d(gy), d(argmax), d(gx), pool3(g));
+    }
+
+    @Override
+    protected void doAvgPool3d(Buffer x, Buffer out, dev.jgrad.engine.Pool3dGeometry g) {
+        launch1("pool3d", "avgpool3d_fwd", (long) g.n() * g.c() * g.planeOut(), d(x), d(out), pool3(g));
+    }
+
+    @Override
+    protected void doAvgPool3dBackward(Buffer gy, Buffer gx, dev.jgrad.engine.Pool3dGeometry g) {
+        launch1("pool3d", "avgpool3d_bwd", (long) g.n() * g.c() * g.planeIn(), d(gy), d(gx), pool3(g));
+    }
+
+    @Override
+    protected void doAdaptiveAvgPool3d(Buffer x, Buffer out, dev.jgrad.engine.AdaptivePoolGeometry g) {
+        launch1("pool3d", "adaptive_pool3d_fwd", (long) g.n() * g.c() * g.planeOut(), d(x), d(out), d(out), adaptive3(g), 0);
+    }
+
+    @Override
+    protected void doAdaptiveAvgPool3dBackward(Buffer gy, Buffer gx, dev.jgrad.engine.AdaptivePoolGeometry g) {
+        launch1("pool3d", "adaptive_pool3d_bwd", (long) g.n() * g.c() * g.planeIn(), d(gy), d(gy), d(gx), adaptive3(g), 0);
+    }
+
+    @Override
+    protected void doAdaptiveMaxPool3d(Buffer x, Buffer out, Buffer argmax, dev.jgrad.engine.AdaptivePoolGeometry g) {
+        launch1("pool3d", "adaptive_pool3d_fwd", (long) g.n() * g.c() * g.planeOut(), d(x), d(out), d(argmax), adaptive3(g), 1);
+    }
+
+    @Override
+    protected void doAdaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, dev.jgrad.engine.AdaptivePoolGeometry g) {
+        launch1("pool3d", "adaptive_pool3d_bwd", (long) g.n() * g.c() * g.planeIn(), d(gy), d(argmax), d(gx), adaptive3(g), 1);
+    }
 }

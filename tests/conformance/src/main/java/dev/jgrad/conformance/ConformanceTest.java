@@ -26,6 +26,7 @@ class ConformanceTest {
         all.addAll(ViewSpecs.all());
         all.addAll(LossSpecs.all());
         all.addAll(NormSpecs.all());
+        all.addAll(PoolSpecs.all());
         return all;
     }
 

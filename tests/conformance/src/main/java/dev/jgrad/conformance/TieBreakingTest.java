@@ -46,6 +46,17 @@ class TieBreakingTest {
             new Tie("maxPool2d(3, 1, 1) with NaN", new float[] {1, 2, Float.NaN, 0}, new int[] {1, 1, 1, 4},
                     t -> t.maxPool2d(3, 1, 1), new float[] {2, Float.NaN, Float.NaN, Float.NaN},
                     new float[] {0, 1, 3, 0}),
+            // pooling in 1 to 3 dims (issue 14): the same rule through dilation, 3-D windows and adaptive ones
+            new Tie("maxPool 1-D kernel 2 dilation 2", new float[] {5, 9, 5, 9, 5}, new int[] {1, 1, 5},
+                    t -> t.maxPool(new int[] {2}, new int[] {1}, new int[] {0}, new int[] {2}, false),
+                    new float[] {5, 9, 5}, new float[] {1, 1, 1, 0, 0}),
+            new Tie("maxPool 3-D with NaN", new float[] {1, Float.NaN, Float.NaN, 3}, new int[] {1, 1, 2, 1, 2},
+                    t -> t.maxPool(new int[] {2, 1, 2}, null, new int[] {0}, new int[] {1}, false),
+                    new float[] {Float.NaN}, new float[] {0, 1, 0, 0}),
+            new Tie("adaptiveMaxPool 1-D overlapping windows", new float[] {2, 2, 1}, new int[] {1, 1, 3},
+                    t -> t.adaptiveMaxPool(2), new float[] {2, 2}, new float[] {1, 1, 0}),
+            new Tie("adaptiveMaxPool 2-D with NaN", new float[] {1, Float.NaN, 2, Float.NaN}, new int[] {1, 1, 2, 2},
+                    t -> t.adaptiveMaxPool(1, 1), new float[] {Float.NaN}, new float[] {0, 1, 0, 0}),
     };
 
     @TestFactory

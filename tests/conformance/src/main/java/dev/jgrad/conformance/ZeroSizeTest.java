@@ -138,6 +138,25 @@ class ZeroSizeTest {
                 y.sum().add(z.sum()).backward();
                 assertShape(x.grad(), 0, 3, 6, 6);
             }),
+            new Case("maxPool, avgPool and adaptive pooling in 1 to 3 dims of batch 0 and backward", (d, gen) -> {
+                Tensor x1 = Tensor.zeros(d, 0, 2, 7).requiresGrad(true);
+                Tensor x3 = Tensor.zeros(d, 0, 2, 3, 4, 5).requiresGrad(true);
+                Tensor a = x1.maxPool(new int[] {3}, new int[] {2}, new int[] {1}, new int[] {2}, true);
+                assertShape(a, 0, 2, 3);
+                Tensor b = x1.avgPool(new int[] {2}, null, new int[] {1}, true, false, 0);
+                assertShape(b, 0, 2, 4);
+                Tensor c = x3.maxPool(new int[] {2, 2, 3}, null, new int[] {1}, new int[] {1}, false);
+                assertShape(c, 0, 2, 2, 3, 2);
+                Tensor e = x3.avgPool(new int[] {3, 3, 3}, new int[] {1}, new int[] {1}, false, true, 0);
+                assertShape(e, 0, 2, 3, 4, 5);
+                Tensor f = x3.adaptiveAvgPool(1, 1, 1), g = x1.adaptiveMaxPool(4);
+                assertShape(f, 0, 2, 1, 1, 1);
+                assertShape(g, 0, 2, 4);
+                a.sum().add(b.sum()).add(g.sum()).backward();
+                assertShape(x1.grad(), 0, 2, 7);
+                c.sum().add(e.sum()).add(f.sum()).backward();
+                assertShape(x3.grad(), 0, 2, 3, 4, 5);
+            }),
             new Case("softmax and logSoftmax of empty", (d, gen) -> {
                 Tensor x = Tensor.zeros(d, 0, 5).requiresGrad(true);
                 Tensor y = x.softmax(1);

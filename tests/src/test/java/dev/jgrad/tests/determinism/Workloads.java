@@ -101,6 +101,12 @@ final class Workloads {
                 d -> withGradients(d, x -> x[0].avgPool2d(2, 2, 0), new int[] {16, 8, 24, 24})));
         w.add(new Workload("avg pool 3x3 stride 1 (8, 8, 15, 15)",
                 d -> withGradients(d, x -> x[0].avgPool2d(3, 1, 1), new int[] {8, 8, 15, 15})));
+        w.add(new Workload("max pool 3-D dilation 2 ceil (4, 4, 9, 10, 11)", d -> withGradients(d,
+                x -> x[0].maxPool(new int[] {3, 3, 2}, new int[] {2, 2, 2}, new int[] {1}, new int[] {2, 1, 2}, true),
+                new int[] {4, 4, 9, 10, 11})));
+        w.add(new Workload("avg pool 3-D ceil noCountPad, adaptive avg (4, 4, 9, 10, 11)", d -> withGradients(d,
+                x -> x[0].avgPool(new int[] {3, 2, 3}, new int[] {2}, new int[] {1}, true, false, 0).adaptiveAvgPool(3, 4, 3),
+                new int[] {4, 4, 9, 10, 11})));
         w.add(new Workload("exp, log, tanh, sigmoid, pow (100k)", d -> {
             Tensor x = input(d, 100, 100_003).requiresGrad(false);
             return List.of(x.exp().toArray(), x.abs().add(1e-3f).log().toArray(), x.tanh().toArray(),

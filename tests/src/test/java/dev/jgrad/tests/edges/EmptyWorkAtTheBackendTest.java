@@ -60,6 +60,16 @@ class EmptyWorkAtTheBackendTest {
             be.maxPool2dBackward(empty, empty, empty, p);
             be.avgPool2d(empty, empty, p);
             be.avgPool2dBackward(empty, empty, p);
+            var p3 = new dev.jgrad.engine.Pool3dGeometry(0, 3, 4, 5, 6, 3, 2, 2, 2, 1, 2, 1, 1, 0, 1, 2, 1, true, false, 0);
+            be.maxPool3d(empty, empty, empty, p3);
+            be.maxPool3dBackward(empty, empty, empty, p3);
+            be.avgPool3d(empty, empty, p3);
+            be.avgPool3dBackward(empty, empty, p3);
+            var ad = new dev.jgrad.engine.AdaptivePoolGeometry(0, 3, 4, 5, 6, 1, 2, 3);
+            be.adaptiveAvgPool3d(empty, empty, ad);
+            be.adaptiveAvgPool3dBackward(empty, empty, ad);
+            be.adaptiveMaxPool3d(empty, empty, empty, ad);
+            be.adaptiveMaxPool3dBackward(empty, empty, empty, ad);
             float[] after = read(be, a, 12);
             float[] want = new float[12];
             Arrays.fill(want, 1.5f);

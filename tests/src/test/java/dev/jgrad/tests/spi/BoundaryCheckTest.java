@@ -1,11 +1,13 @@
 package dev.jgrad.tests.spi;
 
+import dev.jgrad.engine.AdaptivePoolGeometry;
 import dev.jgrad.engine.Backend;
 import dev.jgrad.engine.BinaryOp;
 import dev.jgrad.engine.Buffer;
 import dev.jgrad.engine.ConvGeometry;
 import dev.jgrad.engine.Device;
 import dev.jgrad.engine.OptimizerStep;
+import dev.jgrad.engine.Pool3dGeometry;
 import dev.jgrad.engine.PoolGeometry;
 import dev.jgrad.engine.ReduceOp;
 import dev.jgrad.engine.StridedView;
@@ -63,6 +65,9 @@ class BoundaryCheckTest {
     // conv: x (2, 3, 5, 5), weight (4, 3, 3, 3), out (2, 4, 3, 3); pool: x (2, 3, 4, 4), 2x2 windows -> (2, 3, 2, 2)
     private static final ConvGeometry CONV = new ConvGeometry(2, 3, 5, 5, 4, 3, 3, 1, 1, 0, 0);
     private static final PoolGeometry POOL = new PoolGeometry(2, 3, 4, 4, 2, 2, 2, 2, 0, 0);
+    /** (2, 3, 3, 4, 4) -> (2, 3, 1, 2, 2): 288 floats in, 24 out. */
+    private static final Pool3dGeometry POOL3 = Pool3dGeometry.of(2, 3, 3, 4, 4, 2, 2, 2, 2, 2, 2, 0, 0, 0);
+    private static final AdaptivePoolGeometry ADAPTIVE = new AdaptivePoolGeometry(2, 3, 3, 4, 4, 1, 2, 2);
     private static final OptimizerStep ADAM = new OptimizerStep(OptimizerStep.Kind.ADAM, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 1, 1f);
 
     private static final List<Call> CALLS = List.of(
@@ -97,6 +102,19 @@ class BoundaryCheckTest {
                     a -> a.be.maxPool2dBackward(a.b("gy"), a.b("argmax"), a.b("gx"), POOL)),
             new Call("avgPool2d", needs("x", 96, "out", 24), a -> a.be.avgPool2d(a.b("x"), a.b("out"), POOL)),
             new Call("avgPool2dBackward", needs("gy", 24, "gx", 96), a -> a.be.avgPool2dBackward(a.b("gy"), a.b("gx"), POOL)),
+            new Call("maxPool3d", needs("x", 288, "out", 24, "argmax", 24),
+                    a -> a.be.maxPool3d(a.b("x"), a.b("out"), a.b("argmax"), POOL3)),
+            new Call("maxPool3dBackward", needs("gy", 24, "argmax", 24, "gx", 288),
+                    a -> a.be.maxPool3dBackward(a.b("gy"), a.b("argmax"), a.b("gx"), POOL3)),
+            new Call("avgPool3d", needs("x", 288, "out", 24), a -> a.be.avgPool3d(a.b("x"), a.b("out"), POOL3)),
+            new Call("avgPool3dBackward", needs("gy", 24, "gx", 288), a -> a.be.avgPool3dBackward(a.b("gy"), a.b("gx"), POOL3)),
+            new Call("adaptiveAvgPool3d", needs("x", 288, "out", 24), a -> a.be.adaptiveAvgPool3d(a.b("x"), a.b("out"), ADAPTIVE)),
+            new Call("adaptiveAvgPool3dBackward", needs("gy", 24, "gx", 288),
+                    a -> a.be.adaptiveAvgPool3dBackward(a.b("gy"), a.b("gx"), ADAPTIVE)),
+            new Call("adaptiveMaxPool3d", needs("x", 288, "out", 24, "argmax", 24),
+                    a -> a.be.adaptiveMaxPool3d(a.b("x"), a.b("out"), a.b("argmax"), ADAPTIVE)),
+            new Call("adaptiveMaxPool3dBackward", needs("gy", 24, "argmax", 24, "gx", 288),
+                    a -> a.be.adaptiveMaxPool3dBackward(a.b("gy"), a.b("argmax"), a.b("gx"), ADAPTIVE)),
             new Call("softmax", needs("x", 24, "y", 24), a -> a.be.softmax(a.b("x"), a.b("y"), 2, 3, 4, false)),
             new Call("softmaxBackward", needs("y", 24, "gy", 24, "gx", 24),
                     a -> a.be.softmaxBackward(a.b("y"), a.b("gy"), a.b("gx"), 2, 3, 4, false)),

@@ -165,4 +165,46 @@ public final class LoopedBackend extends CpuBackend {
                               int[] sizes) {
         Optim.step(step, arrays(params), arrays(grads), arrays(state1), arrays(state2), sizes);
     }
+
+    // ---------------------------------------------------------------- pooling in 1 to 3 dims (issue 14)
+
+    @Override
+    protected void doMaxPool3d(Buffer x, Buffer out, Buffer argmax, dev.jgrad.engine.Pool3dGeometry g) {
+        Pooling3d.maxForward(f(x), f(out), f(argmax), g);
+    }
+
+    @Override
+    protected void doMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, dev.jgrad.engine.Pool3dGeometry g) {
+        Pooling3d.maxBackward(f(gy), f(argmax), f(gx), g.n() * g.c(), g.planeOut(), g.planeIn());
+    }
+
+    @Override
+    protected void doAvgPool3d(Buffer x, Buffer out, dev.jgrad.engine.Pool3dGeometry g) {
+        Pooling3d.avgForward(f(x), f(out), g);
+    }
+
+    @Override
+    protected void doAvgPool3dBackward(Buffer gy, Buffer gx, dev.jgrad.engine.Pool3dGeometry g) {
+        Pooling3d.avgBackward(f(gy), f(gx), g);
+    }
+
+    @Override
+    protected void doAdaptiveAvgPool3d(Buffer x, Buffer out, dev.jgrad.engine.AdaptivePoolGeometry g) {
+        Pooling3d.adaptiveAvgForward(f(x), f(out), g);
+    }
+
+    @Override
+    protected void doAdaptiveAvgPool3dBackward(Buffer gy, Buffer gx, dev.jgrad.engine.AdaptivePoolGeometry g) {
+        Pooling3d.adaptiveAvgBackward(f(gy), f(gx), g);
+    }
+
+    @Override
+    protected void doAdaptiveMaxPool3d(Buffer x, Buffer out, Buffer argmax, dev.jgrad.engine.AdaptivePoolGeometry g) {
+        Pooling3d.adaptiveMaxForward(f(x), f(out), f(argmax), g);
+    }
+
+    @Override
+    protected void doAdaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, dev.jgrad.engine.AdaptivePoolGeometry g) {
+        Pooling3d.maxBackward(f(gy), f(argmax), f(gx), g.n() * g.c(), g.planeOut(), g.planeIn());
+    }
 }
