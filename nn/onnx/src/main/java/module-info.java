@@ -8,4 +8,6 @@ module dev.jgrad.onnx {
     requires com.google.protobuf;
 
     exports dev.jgrad.onnx;
+    // the generated classes of jgrad_onnx.proto: protobuf's reflection (toString, field accessors) reads them
+    opens dev.jgrad.onnx.proto to com.google.protobuf;
 }
