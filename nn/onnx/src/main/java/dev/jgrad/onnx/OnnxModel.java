@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.jgrad.engine.Device;
+import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.onnx.proto.OnnxProto.GraphProto;
 import dev.jgrad.onnx.proto.OnnxProto.ModelProto;
@@ -271,8 +272,28 @@ public final class OnnxModel implements AutoCloseable {
         return new ArrayList<>(run(named).values());
     }
 
-    /** Runs the graph on the named inputs; the outputs by name, in graph order. */
+    /**
+     * Runs the graph on the named inputs; the outputs by name, in graph order. The intermediate
+     * tensors are released when the run ends (a {@link MemoryScope}), so repeated runs do not
+     * grow device memory; the outputs belong to the caller.
+     */
     public Map<String, Tensor> run(Map<String, Tensor> given) {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Map<String, Tensor> out = runNodes(given);
+            Map<String, Tensor> kept = new LinkedHashMap<>();
+            boolean first = true;
+            for (var e : out.entrySet()) {
+                Tensor t = e.getValue();
+                // a second output may share memory with the first (Split): a copy of its own, kept once
+                if (!first) t = Tensor.zeros(device, t.shape()).copyFrom(t);
+                kept.put(e.getKey(), MemoryScope.keep(t));
+                first = false;
+            }
+            return kept;
+        }
+    }
+
+    private Map<String, Tensor> runNodes(Map<String, Tensor> given) {
         Map<String, Value> env = new HashMap<>(initializers);
         for (ValueInfo in : inputs) {
             Tensor t = given.get(in.name());

@@ -183,6 +183,21 @@ class OnnxImportTest {
         }
     }
 
+    @TestFactory
+    Stream<DynamicTest> repeatedRunsReleaseTheirIntermediates() {
+        return Device.all().stream().map(d -> DynamicTest.dynamicTest("cnn_batchnorm on " + d.name(), () -> {
+            Map<String, Tensor> data = SafeTensors.read(dir().resolve("cnn_batchnorm.safetensors"), d).tensors();
+            try (OnnxModel m = OnnxModel.load(dir().resolve("cnn_batchnorm.onnx"), d)) {
+                m.run(data.get("x0")).forEach(Tensor::close);
+                long before = d.backend().bytesInUse();
+                for (int i = 0; i < 5; i++) m.run(data.get("x0")).forEach(Tensor::close);
+                long after = d.backend().bytesInUse();
+                // the collector may free other tests' garbage meanwhile: the count may fall, never grow
+                assertTrue(after <= before, d.name() + ": 5 runs left " + (after - before) + " more bytes in use");
+            }
+        }));
+    }
+
     @Test
     void badFilesGiveAnErrorNamingTheFile(@TempDir Path tmp) throws IOException {
         byte[] good = Files.readAllBytes(dir().resolve("lenet.onnx"));
