@@ -198,6 +198,28 @@ class OnnxImportTest {
         }));
     }
 
+    /** Random byte flips of a small model: each loads, or fails naming the file (or an unsupported node); nothing else escapes. */
+    @Test
+    void mutatedFilesFailCleanly(@TempDir Path tmp) throws IOException {
+        byte[] good = Files.readAllBytes(dir().resolve("cnn_batchnorm.onnx"));
+        java.util.Random rnd = new java.util.Random(14);
+        Path f = tmp.resolve("mutated.onnx");
+        int loaded = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            byte[] b = good.clone();
+            for (int k = 0; k < 1 + rnd.nextInt(4); k++) b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+            Files.write(f, b);
+            try (OnnxModel m = OnnxModel.load(f, Device.cpu())) {
+                loaded++;
+            } catch (IOException e) {
+                assertTrue(e.getMessage().startsWith(f.toString()), "trial " + trial + ": " + e.getMessage());
+            } catch (UnsupportedOperationException e) {
+                assertTrue(e.getMessage().startsWith("ONNX node #"), "trial " + trial + ": " + e.getMessage());
+            }
+        }
+        assertTrue(loaded > 0, "no mutation loaded: the test would not see a wrong acceptance");
+    }
+
     @Test
     void badFilesGiveAnErrorNamingTheFile(@TempDir Path tmp) throws IOException {
         byte[] good = Files.readAllBytes(dir().resolve("lenet.onnx"));
