@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code ./jgrad train --model lenet --save}, loaded by PyTorch into the matching {@code torch.nn}
  * LeNet, gave PyTorch's logits on 64 Fashion-MNIST test images; jgrad must give the same. The
  * other way: a state dict PyTorch trained and saved in the safetensors layout loads into
- * {@code Models.lenet()} and gives PyTorch's logits. Both: identical argmax predictions, logits to
- * 1e-4 relative, on every device.
+ * {@code Models.lenet()} and gives PyTorch's logits. The same for {@code lenet-bn} (BatchNorm in
+ * evaluation: running statistics; the script handles {@code num_batches_tracked}, which jgrad
+ * lacks yet). Both: identical argmax predictions, logits to 1e-4 relative, on every device.
  */
 class TorchCheckpointTest {
 
@@ -42,20 +43,35 @@ class TorchCheckpointTest {
     @TestFactory
     Stream<DynamicTest> lenetCheckpointsGivePyTorchsPredictions() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Device d : Device.all()) {
-            tests.add(DynamicTest.dynamicTest("jgrad checkpoint read by torch, on " + d.name(),
-                    () -> agree(d, "jgrad-lenet.safetensors", "jgrad-lenet.torch.safetensors")));
-            tests.add(DynamicTest.dynamicTest("torch state dict read by jgrad, on " + d.name(),
-                    () -> agree(d, "torch-lenet.safetensors", "torch-lenet.logits.safetensors")));
-        }
+        for (Device d : Device.all())
+            for (String model : List.of("lenet", "lenet-bn")) {
+                tests.add(DynamicTest.dynamicTest(model + ": jgrad checkpoint read by torch, on " + d.name(),
+                        () -> agree(d, model, "jgrad-" + model + ".safetensors", "jgrad-" + model + ".torch.safetensors")));
+                tests.add(DynamicTest.dynamicTest(model + ": torch state dict read by jgrad, on " + d.name(),
+                        () -> agree(d, model, "torch-" + model + ".safetensors", "torch-" + model + ".logits.safetensors")));
+            }
         return tests.stream();
     }
 
-    private static void agree(Device device, String weights, String torchResults) throws IOException {
+    /**
+     * BatchNorm's {@code num_batches_tracked}, which PyTorch's state dict has and jgrad's BatchNorm
+     * may not have yet (another part of issue 14 adds it; a jgrad checkpoint written before it
+     * lacks it): dropped where the model has no such entry, taken from the model where the file
+     * has none. Every other entry must match exactly, as {@code loadStateDict} checks. Once jgrad
+     * keeps the count, the file entries load as they are and this only fills old jgrad files.
+     */
+    static Map<String, Tensor> batchesTracked(Map<String, Tensor> file, Map<String, Tensor> model) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        file.forEach((k, v) -> { if (!k.endsWith(".num_batches_tracked") || model.containsKey(k)) out.put(k, v); });
+        model.forEach((k, v) -> { if (k.endsWith(".num_batches_tracked") && !out.containsKey(k)) out.put(k, v); });
+        return out;
+    }
+
+    private static void agree(Device device, String model, String weights, String torchResults) throws IOException {
         SafeTensors.Contents ckpt = SafeTensors.read(dir().resolve(weights), device);
-        assertEquals("lenet", ckpt.metadata().get("model"), weights + ": metadata " + ckpt.metadata());
-        Module net = Models.lenet().to(device).eval();
-        net.loadStateDict(ckpt.tensors());
+        assertEquals(model, ckpt.metadata().get("model"), weights + ": metadata " + ckpt.metadata());
+        Module net = Models.byName(model).to(device).eval();
+        net.loadStateDict(batchesTracked(ckpt.tensors(), net.stateDict()));
         Tensor images = SafeTensors.read(dir().resolve("inputs.safetensors"), device).tensors().get("images");
         Map<String, Tensor> ref = SafeTensors.read(dir().resolve(torchResults), Device.cpu()).tensors();
         float[] logits = net.forward(images).toArray();
