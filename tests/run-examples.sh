@@ -24,7 +24,7 @@ rm -rf "$c/target"
 mvn "${mvn_args[@]}" -f "$c/pom.xml" package
 jars=$(cd "$c/target/lib" && ls)
 say "consumer's runtime dependencies: $(echo $jars | tr ' ' ',')"
-for bad in jcuda jcublas jgrad-cuda picocli xchart jgrad-cli; do
+for bad in jcuda jcublas jgrad-cuda picocli xchart jgrad-cli jgrad-onnx protobuf; do
   if echo "$jars" | grep -qi "$bad"; then fail "the CPU-only consumer pulls in $bad"; fi
 done
 for j in "$c"/target/lib/*.jar; do
