@@ -722,4 +722,22 @@ public final class CudaBackend extends AbstractBackend {
                 base, base + table, base + 2 * table, base + 3 * table, base + 4 * table, base + 5 * table, chunks,
                 s.lr(), s.beta1(), s.beta2(), s.eps(), s.weightDecay(), s.gradScale(), c1, c2);
     }
+
+    // ---------------------------------------------------------------- indexing: gather, scatter-add (issue 14)
+
+    @Override
+    protected void doGather(Buffer x, StridedView index, Buffer out, int outer, int r, int inner, int rOut, float fill) {
+        long n = (long) outer * rOut * inner;
+        int[] is = index.strides();
+        launch1("gather", "gather_mid", n, d(x), d(index.buffer()), (long) index.offset(), is[0], is[1], is[2], d(out),
+                outer, r, inner, rOut, fill);
+    }
+
+    @Override
+    protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
+        // one thread per (o, i) column, which sums its j in ascending order: no atomics, the CPU's order
+        int[] is = index.strides();
+        launch1("gather", "scatter_add_mid", (long) outer * inner, d(index.buffer()), (long) index.offset(), is[0], is[1], is[2],
+                d(src), d(out), outer, r, inner, rOut);
+    }
 }

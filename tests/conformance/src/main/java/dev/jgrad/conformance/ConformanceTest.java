@@ -24,6 +24,8 @@ class ConformanceTest {
         all.addAll(LinalgSpecs.all());
         all.addAll(NnSpecs.all());
         all.addAll(ViewSpecs.all());
+        all.addAll(ActivationSpecs.all());
+        all.addAll(IndexSpecs.all());
         return all;
     }
 

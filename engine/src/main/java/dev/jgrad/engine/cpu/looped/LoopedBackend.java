@@ -165,4 +165,16 @@ public final class LoopedBackend extends CpuBackend {
                               int[] sizes) {
         Optim.step(step, arrays(params), arrays(grads), arrays(state1), arrays(state2), sizes);
     }
+
+    // ---------------------------------------------------------------- indexing: gather, scatter-add (issue 14)
+
+    @Override
+    protected void doGather(Buffer x, StridedView index, Buffer out, int outer, int r, int inner, int rOut, float fill) {
+        Indexing.gather(f(x), f(index.buffer()), index.offset(), index.strides(), f(out), outer, r, inner, rOut, fill);
+    }
+
+    @Override
+    protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
+        Indexing.scatterAdd(f(index.buffer()), index.offset(), index.strides(), f(src), f(out), outer, r, inner, rOut);
+    }
 }
