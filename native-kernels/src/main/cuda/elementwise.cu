@@ -30,7 +30,15 @@ __device__ __forceinline__ float unary_apply(int op, float x, float a, float b) 
         case U_SIGMOID: return 1.f / (1.f + expf(-x));
         case U_TANH: return tanhf(x);
         case U_POW: return pow_scalar(x, a);
-        default: return isnan(x) ? x : fminf(fmaxf(x, a), b);  // U_CLAMP; NaN stays NaN, as on the CPU
+        // GELU: exact x Phi(x) through erfc (no cancellation for negative x), or PyTorch's tanh form when a != 0
+        case U_GELU: return a != 0.f ? 0.5f * x * (1.f + tanhf(0.7978845608f * (x + 0.044715f * x * x * x)))
+                                     : 0.5f * x * erfcf(-x * 0.70710678f);
+        case U_SILU: return x / (1.f + expf(-x));
+        case U_ELU: return x > 0.f ? x : a * expm1f(x);
+        case U_LEAKY_RELU: return x > 0.f ? x : x * a;
+        case U_SOFTPLUS: return x * a > b ? x : log1pf(expf(x * a)) / a;
+        case U_CLAMP: return isnan(x) ? x : fminf(fmaxf(x, a), b);  // NaN stays NaN, as on the CPU
+        default: return __int_as_float(0x7fc00000);  // an op code this file does not know: NaN, never a silent value
     }
 }
 
@@ -45,7 +53,26 @@ __device__ __forceinline__ float unary_derivative(int op, float x, float y, floa
         case U_SIGMOID: return y * (1.f - y);
         case U_TANH: return 1.f - y * y;
         case U_POW: return a == 0.f ? 0.f : a * pow_scalar(x, a - 1.f);  // x.pow(0): gradient 0, as PyTorch
-        default: return (x >= a && x <= b) ? 1.f : 0.f;  // U_CLAMP
+        case U_GELU: {
+            if (a != 0.f) {
+                float t = tanhf(0.7978845608f * (x + 0.044715f * x * x * x));
+                return 0.5f * (1.f + t) + 0.5f * x * (1.f - t * t) * 0.7978845608f * (1.f + 3.f * 0.044715f * x * x);
+            }
+            return 0.5f * erfcf(-x * 0.70710678f) + x * 0.39894228f * expf(-0.5f * x * x);
+        }
+        case U_SILU: {
+            float s = 1.f / (1.f + expf(-x));
+            return s * (1.f + x * (1.f - s));
+        }
+        case U_ELU: return x <= 0.f ? a * expf(x) : 1.f;      // 1 at NaN, as PyTorch
+        case U_LEAKY_RELU: return x > 0.f ? 1.f : a;          // the slope at 0 and at NaN, as PyTorch
+        case U_SOFTPLUS: {
+            if (x * a > b) return 1.f;
+            float z = expf(x * a);
+            return z / (z + 1.f);
+        }
+        case U_CLAMP: return (x >= a && x <= b) ? 1.f : 0.f;
+        default: return __int_as_float(0x7fc00000);
     }
 }
 

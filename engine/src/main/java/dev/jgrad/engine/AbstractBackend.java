@@ -662,4 +662,42 @@ public abstract class AbstractBackend implements Backend {
     protected void doAdaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, AdaptivePoolGeometry g) {
         throw new UnsupportedOperationException(name() + " does not implement adaptiveMaxPool3dBackward");
     }
+
+    // ---------------------------------------------------------------- indexing: gather, scatter-add (issue 14)
+
+    @Override
+    public final void gather(Buffer x, StridedView index, Buffer out, int outer, int r, int inner, int rOut, float fill) {
+        int[] shape = {Math.max(outer, 0), Math.max(rOut, 0), Math.max(inner, 0)};
+        long in = (long) outer * r * inner, res = (long) outer * rOut * inner;
+        if ((outer | r | inner | rOut) < 0 || lacks(x, in) || lacksView(index, shape) || lacks(out, res))
+            throw fail(() -> problem(this, "gather", sizes("outer", outer, "r", r, "inner", inner, "rOut", rOut), need("x", x, in),
+                    view("index", index, shape), need("out", out, res)));
+        if (res == 0) return;
+        doGather(x, index, out, outer, r, inner, rOut, fill);
+    }
+
+    @Override
+    public final void scatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
+        int[] shape = {Math.max(outer, 0), Math.max(rOut, 0), Math.max(inner, 0)};
+        long full = (long) outer * r * inner, res = (long) outer * rOut * inner;
+        if ((outer | r | inner | rOut) < 0 || lacksView(index, shape) || lacks(src, res) || lacks(out, full))
+            throw fail(() -> problem(this, "scatterAdd", sizes("outer", outer, "r", r, "inner", inner, "rOut", rOut),
+                    view("index", index, shape), need("src", src, res), need("out", out, full)));
+        if (full == 0) return;
+        if (res == 0) {
+            doFill(out, (int) full, 0f);
+            return;
+        }
+        doScatterAdd(index, src, out, outer, r, inner, rOut);
+    }
+
+    /** {@link #gather} with checked arguments and a non-empty output; the default throws UnsupportedOperationException. */
+    protected void doGather(Buffer x, StridedView index, Buffer out, int outer, int r, int inner, int rOut, float fill) {
+        throw new UnsupportedOperationException("gather is not implemented by the backend " + name());
+    }
+
+    /** {@link #scatterAdd} with checked arguments, a non-empty output and a non-empty source; the default throws UnsupportedOperationException. */
+    protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
+        throw new UnsupportedOperationException("scatterAdd is not implemented by the backend " + name());
+    }
 }

@@ -388,4 +388,33 @@ public interface Backend {
     default void adaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, AdaptivePoolGeometry g) {
         throw new UnsupportedOperationException(name() + " does not implement adaptiveMaxPool3dBackward");
     }
+
+    // ---------------------------------------------------------------- indexing: gather, scatter-add (issue 14)
+
+    /**
+     * Gathers along the middle axis: {@code x} is contiguous {@code (outer, r, inner)}, {@code out}
+     * contiguous {@code (outer, rOut, inner)}, and {@code index} a view over {@code (outer, rOut, inner)}
+     * (zero strides repeat one index: {@code index_select} passes strides {@code (0, 1, 0)}):
+     * {@code out[o, j, i] = x[o, index[o, j, i], i]}. An index is an integer stored as a float; one
+     * outside {@code [0, r)} (-1, or NaN) writes {@code fill} instead, which is how constant padding
+     * reaches this method. Tensor ops reject such indices from users before calling it.
+     *
+     * <p>The default throws UnsupportedOperationException naming the op.
+     */
+    default void gather(Buffer x, StridedView index, Buffer out, int outer, int r, int inner, int rOut, float fill) {
+        throw new UnsupportedOperationException("gather is not implemented by the backend " + name());
+    }
+
+    /**
+     * The adjoint of {@link #gather}: {@code out (outer, r, inner)} contiguous is set to zero, then
+     * {@code out[o, index[o, j, i], i] += src[o, j, i]} for {@code j = 0, 1, ..., rOut - 1} in that
+     * order (one fixed summation order: the same bits on every call), with {@code src} contiguous
+     * {@code (outer, rOut, inner)} and {@code index} a view over that shape. Indices outside
+     * {@code [0, r)} contribute nothing.
+     *
+     * <p>The default throws UnsupportedOperationException naming the op.
+     */
+    default void scatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
+        throw new UnsupportedOperationException("scatterAdd is not implemented by the backend " + name());
+    }
 }

@@ -246,4 +246,16 @@ final class GuardedBackend extends AbstractBackend {
     protected void doAdaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, AdaptivePoolGeometry g) {
         inner.adaptiveMaxPool3dBackward(gy, argmax, gx, g);
     }
+
+    // ---------------------------------------------------------------- indexing: gather, scatter-add (issue 14)
+
+    @Override
+    protected void doGather(Buffer x, StridedView index, Buffer out, int outer, int r, int inner, int rOut, float fill) {
+        inner().gather(x, index, out, outer, r, inner, rOut, fill);
+    }
+
+    @Override
+    protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
+        inner().scatterAdd(index, src, out, outer, r, inner, rOut);
+    }
 }

@@ -817,4 +817,75 @@ public final class Tensor implements AutoCloseable {
     public Tensor adaptiveMaxPool(int... outputSize) {
         return PoolOps.adaptiveMaxPool(this, outputSize);
     }
+
+    // ================================================================== activations, indexing and joining (issue 14)
+
+    /** GELU, {@code x Phi(x)} with the exact normal CDF (PyTorch's default {@code approximate='none'}). */
+    public Tensor gelu() { return ElementwiseOps.unary(UnaryOp.GELU, this, 0, 0); }
+
+    /** GELU, exact ({@code tanhApproximation} false) or PyTorch's {@code approximate='tanh'} form. */
+    public Tensor gelu(boolean tanhApproximation) { return ElementwiseOps.unary(UnaryOp.GELU, this, tanhApproximation ? 1 : 0, 0); }
+
+    /** SiLU (swish), {@code x sigmoid(x)}. */
+    public Tensor silu() { return ElementwiseOps.unary(UnaryOp.SILU, this, 0, 0); }
+
+    /** ELU with {@code alpha = 1}. */
+    public Tensor elu() { return elu(1f); }
+
+    /** ELU, {@code x > 0 ? x : alpha (exp(x) - 1)}. */
+    public Tensor elu(float alpha) { return ElementwiseOps.unary(UnaryOp.ELU, this, alpha, 0); }
+
+    /** Leaky ReLU with PyTorch's default slope 0.01. */
+    public Tensor leakyRelu() { return leakyRelu(0.01f); }
+
+    /** Leaky ReLU, {@code x > 0 ? x : negativeSlope x}. */
+    public Tensor leakyRelu(float negativeSlope) { return ElementwiseOps.unary(UnaryOp.LEAKY_RELU, this, negativeSlope, 0); }
+
+    /** Softplus with PyTorch's defaults {@code beta = 1}, {@code threshold = 20}. */
+    public Tensor softplus() { return softplus(1f, 20f); }
+
+    /** Softplus, {@code log(1 + exp(beta x)) / beta}, and {@code x} itself where {@code beta x > threshold}. */
+    public Tensor softplus(float beta, float threshold) {
+        if (!(beta != 0) || !Float.isFinite(beta)) throw new IllegalArgumentException("softplus: beta must be finite and non-zero, got " + beta);
+        return ElementwiseOps.unary(UnaryOp.SOFTPLUS, this, beta, threshold);
+    }
+
+    /** PReLU, {@code x > 0 ? x : weight x}, with {@code weight} of shape {@code (1)} or {@code (channels)} (dimension 1). */
+    public Tensor prelu(Tensor weight) { return IndexOps.prelu(this, weight); }
+
+    /** The entries {@code index} (1-D, integers as floats) along {@code dim}, PyTorch's {@code index_select}. */
+    public Tensor indexSelect(int dim, Tensor index) { return IndexOps.indexSelect(this, dim, index); }
+
+    /** PyTorch's {@code torch.gather(this, dim, index)}: the output has the index's shape. */
+    public Tensor gather(int dim, Tensor index) { return IndexOps.gather(this, dim, index); }
+
+    /** PyTorch's {@code scatter_add} (not in place): this plus {@code src} added at {@code index} along {@code dim}. */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return IndexOps.scatterAdd(this, dim, index, src); }
+
+    /** Zero padding: {@code pads} holds (before, after) pairs from the last dimension backwards, as {@code F.pad}. */
+    public Tensor pad(int... pads) { return IndexOps.pad(this, pads, PadMode.CONSTANT, 0f); }
+
+    /** Padding in one of PyTorch's modes; {@code value} is used by {@link PadMode#CONSTANT} only. */
+    public Tensor pad(int[] pads, PadMode mode, float value) { return IndexOps.pad(this, pads, mode, value); }
+
+    /** Concatenation along {@code dim}; every other dimension must match. */
+    public static Tensor cat(java.util.List<Tensor> tensors, int dim) { return IndexOps.cat(tensors, dim); }
+
+    /** Concatenation along {@code dim}. */
+    public static Tensor cat(int dim, Tensor... tensors) { return IndexOps.cat(java.util.Arrays.asList(tensors), dim); }
+
+    /** Tensors of one shape stacked along a new dimension {@code dim}. */
+    public static Tensor stack(java.util.List<Tensor> tensors, int dim) { return IndexOps.stack(tensors, dim); }
+
+    /** Tensors of one shape stacked along a new dimension {@code dim}. */
+    public static Tensor stack(int dim, Tensor... tensors) { return IndexOps.stack(java.util.Arrays.asList(tensors), dim); }
+
+    /** Views of {@code size} elements along {@code dim} (the last one smaller), PyTorch's {@code split(int)}. */
+    public java.util.List<Tensor> split(int size, int dim) { return IndexOps.split(this, size, dim); }
+
+    /** Views of the given sizes along {@code dim}, which must sum to its size. */
+    public java.util.List<Tensor> split(int[] sizes, int dim) { return IndexOps.split(this, sizes, dim); }
+
+    /** At most {@code chunks} views of {@code ceil(size / chunks)} along {@code dim}, PyTorch's {@code chunk}. */
+    public java.util.List<Tensor> chunk(int chunks, int dim) { return IndexOps.chunk(this, chunks, dim); }
 }

@@ -774,4 +774,22 @@ public final class CudaBackend extends AbstractBackend {
     protected void doAdaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, dev.jgrad.engine.AdaptivePoolGeometry g) {
         launch1("pool3d", "adaptive_pool3d_bwd", (long) g.n() * g.c() * g.planeIn(), d(gy), d(argmax), d(gx), adaptive3(g), 1);
     }
+
+    // ---------------------------------------------------------------- indexing: gather, scatter-add (issue 14)
+
+    @Override
+    protected void doGather(Buffer x, StridedView index, Buffer out, int outer, int r, int inner, int rOut, float fill) {
+        long n = (long) outer * rOut * inner;
+        int[] is = index.strides();
+        launch1("gather", "gather_mid", n, d(x), d(index.buffer()), (long) index.offset(), is[0], is[1], is[2], d(out),
+                outer, r, inner, rOut, fill);
+    }
+
+    @Override
+    protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
+        // one thread per (o, i) column, which sums its j in ascending order: no atomics, the CPU's order
+        int[] is = index.strides();
+        launch1("gather", "scatter_add_mid", (long) outer * inner, d(index.buffer()), (long) index.offset(), is[0], is[1], is[2],
+                d(src), d(out), outer, r, inner, rOut);
+    }
 }

@@ -24,6 +24,11 @@ public final class ScalarMath {
             case TANH -> (float) Math.tanh(x);
             case POW -> pow(x, a);
             case CLAMP -> Math.min(Math.max(x, a), b);
+            case GELU -> (float) gelu(x, a);
+            case SILU -> (float) (x / (1.0 + Math.exp(-x)));
+            case ELU -> x > 0 ? x : (float) (a * Math.expm1(x));
+            case LEAKY_RELU -> x > 0 ? x : x * a;
+            case SOFTPLUS -> x * a > b ? x : (float) (Math.log1p(Math.exp((double) x * a)) / a);
         };
     }
 
@@ -36,6 +41,24 @@ public final class ScalarMath {
         if (e == 0.5f) return (float) Math.sqrt(x);
         if (e == -0.5f) return (float) (1.0 / Math.sqrt(x));
         return (float) Math.pow(x, e);
+    }
+
+    private static final double SQRT_HALF = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327,
+            SQRT_2_OVER_PI = 0.7978845608028654, GELU_CUBIC = 0.044715;
+
+    /** GELU in double: exact ({@code a = 0}, {@code x Phi(x)} through erfc) or the tanh form. */
+    public static double gelu(double x, float a) {
+        if (a != 0) return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)));
+        return 0.5 * x * Erf.erfc(-x * SQRT_HALF);
+    }
+
+    /** d GELU / dx in double. */
+    public static double geluDerivative(double x, float a) {
+        if (a != 0) {
+            double t = Math.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x));
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x);
+        }
+        return 0.5 * Erf.erfc(-x * SQRT_HALF) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
     }
 
     /** d op(x) / dx, given x and y = op(x). */
@@ -51,6 +74,18 @@ public final class ScalarMath {
             case TANH -> 1f - y * y;
             case POW -> a == 0f ? 0f : a * pow(x, a - 1);   // PyTorch: x.pow(0) has gradient 0, even at x = 0
             case CLAMP -> x >= a && x <= b ? 1f : 0f;
+            case GELU -> (float) geluDerivative(x, a);
+            case SILU -> {
+                double sg = 1.0 / (1.0 + Math.exp(-x));
+                yield (float) (sg * (1 + x * (1 - sg)));
+            }
+            case ELU -> x <= 0 ? (float) (a * Math.exp(x)) : 1f;          // a NaN passes the gradient, as in PyTorch
+            case LEAKY_RELU -> x > 0 ? 1f : a;                              // the slope at 0 and at NaN, as in PyTorch
+            case SOFTPLUS -> {
+                if (x * a > b) yield 1f;
+                double z = Math.exp((double) x * a);
+                yield (float) (z / (z + 1));
+            }
         };
     }
 

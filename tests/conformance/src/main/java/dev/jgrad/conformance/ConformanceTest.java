@@ -27,6 +27,8 @@ class ConformanceTest {
         all.addAll(LossSpecs.all());
         all.addAll(NormSpecs.all());
         all.addAll(PoolSpecs.all());
+        all.addAll(ActivationSpecs.all());
+        all.addAll(IndexSpecs.all());
         return all;
     }
 

@@ -70,6 +70,9 @@ final class MapDriver {
                         case RELU -> xv.blend(0f, xv.compare(VectorOperators.LE, 0f));   // NaN stays
                         case POW -> xv.mul(xv);   // a == 2; other exponents are scalar-only
                         case CLAMP -> xv.max(a).min(b);
+                        case LEAKY_RELU -> xv.blend(xv.mul(a), xv.compare(VectorOperators.LE, 0f));   // NaN * a stays NaN
+                        case GELU, ELU, SOFTPLUS -> throw new IllegalStateException("scalar-only map code " + code);
+                        case SILU -> throw new IllegalStateException("exp map code " + code);
                 };
                 } else if (code < MapOps.BINARY) {
                     FloatVector one = FloatVector.broadcast(S, 1f);
@@ -85,6 +88,8 @@ final class MapDriver {
                         case TANH -> one.sub(yv.mul(yv));
                         case POW -> throw new IllegalStateException("scalar-only map code " + code);
                         case CLAMP -> FloatVector.zero(S).blend(one, xv.compare(VectorOperators.GE, a).and(xv.compare(VectorOperators.LE, b)));
+                        case LEAKY_RELU -> one.blend(a, xv.compare(VectorOperators.GT, 0f).not());   // the slope at 0 and NaN
+                        case GELU, SILU, ELU, SOFTPLUS -> throw new IllegalStateException("scalar-only map code " + code);
                 });
                 } else if (code < MapOps.WHERE) {
                     FloatVector zero = FloatVector.zero(S);
@@ -144,6 +149,7 @@ final class MapDriver {
                     case EXP -> LaneMath.exp(xv);
                     case SIGMOID -> one.div(one.add(LaneMath.exp(xv.neg())));
                     case TANH -> LaneMath.tanh(xv);
+                    case SILU -> xv.div(one.add(LaneMath.exp(xv.neg())));
                     default -> throw new IllegalStateException("map code " + code);
                 };
             };

@@ -44,6 +44,12 @@ final class MapOps {
      */
     static final int NORMALIZE_BACKWARD = 71;
 
+    static {
+        // a unary's forward and derivative codes must not run into each other's range
+        if (UnaryOp.values().length > DERIVATIVE || BinaryOp.values().length > WHERE - BINARY)
+            throw new AssertionError("MapOps: more ops than map codes; widen the code ranges");
+    }
+
     private MapOps() {}
 
     static int unary(UnaryOp op) { return UNARY + op.ordinal(); }
@@ -66,9 +72,10 @@ final class MapOps {
     }
 
     /**
-     * Whether the op runs through the scalar loop only: log and pow (except squaring), and
-     * their derivatives where those need them, have no lane-wise form written out in
-     * {@link LaneMath}; the Vector API's would give other bits once C2 compiles them.
+     * Whether the op runs through the scalar loop only: log and pow (except squaring), GELU, ELU
+     * and softplus, and their derivatives where those need them, have no lane-wise form written
+     * out in {@link LaneMath}; the Vector API's would give other bits once C2 compiles them. (They
+     * still run on every core through the same driver.)
      */
     static boolean scalarOnly(int code, float a) {
         if (code < BINARY) {
@@ -77,6 +84,10 @@ final class MapOps {
             return switch (op) {
                 case LOG -> !derivative;
                 case POW -> derivative || a != 2f;
+                // erfc, expm1 and log1p have no lane-wise form in LaneMath; SiLU's derivative has its
+                // sigmoid in double on the scalar path only
+                case GELU, ELU, SOFTPLUS -> true;
+                case SILU -> derivative;
                 default -> false;
             };
         }
@@ -87,7 +98,7 @@ final class MapOps {
     static boolean usesExp(int code) {
         if (code < DERIVATIVE) {
             UnaryOp op = UNARIES[code];
-            return op == UnaryOp.EXP || op == UnaryOp.SIGMOID || op == UnaryOp.TANH;
+            return op == UnaryOp.EXP || op == UnaryOp.SIGMOID || op == UnaryOp.TANH || op == UnaryOp.SILU;
         }
         return code == SOFTMAX || code == LOG_SOFTMAX_BACKWARD || code == EXP_SCALE;
     }

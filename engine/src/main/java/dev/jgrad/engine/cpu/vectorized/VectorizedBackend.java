@@ -203,4 +203,16 @@ public final class VectorizedBackend extends CpuBackend {
     protected void doAdaptiveMaxPool3dBackward(Buffer gy, Buffer argmax, Buffer gx, dev.jgrad.engine.AdaptivePoolGeometry g) {
         Pooling3d.maxBackward(f(gy), f(argmax), f(gx), g.n() * g.c(), g.planeOut(), g.planeIn());
     }
+
+    // ---------------------------------------------------------------- indexing: gather, scatter-add (issue 14)
+
+    @Override
+    protected void doGather(Buffer x, StridedView index, Buffer out, int outer, int r, int inner, int rOut, float fill) {
+        Indexing.gather(f(x), f(index.buffer()), index.offset(), index.strides(), f(out), outer, r, inner, rOut, fill);
+    }
+
+    @Override
+    protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
+        Indexing.scatterAdd(f(index.buffer()), index.offset(), index.strides(), f(src), f(out), outer, r, inner, rOut);
+    }
 }

@@ -1,0 +1,69 @@
+package dev.jgrad.conformance;
+
+import dev.jgrad.conformance.OpSpec.Arg;
+import dev.jgrad.engine.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.jgrad.conformance.Layout.*;
+import static dev.jgrad.conformance.OpSpec.TOL;
+import static dev.jgrad.conformance.Sampler.*;
+
+/**
+ * GELU (exact and tanh), SiLU, ELU, leaky ReLU, softplus and PReLU against float64 formulas
+ * written from PyTorch's definitions. GELU's normal CDF comes from a Simpson quadrature of the
+ * density, independent of the engine's series and continued fraction for erfc.
+ */
+final class ActivationSpecs {
+    private ActivationSpecs() {}
+
+    static List<OpSpec> all() {
+        List<OpSpec> specs = new ArrayList<>();
+        specs.add(ElementwiseSpecs.unary("gelu", Tensor::gelu, v -> v * phi(v), uniform(-6, 6)));
+        specs.add(ElementwiseSpecs.unary("gelu(tanh)", x -> x.gelu(true),
+                v -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))), uniform(-5, 5)));
+        specs.add(ElementwiseSpecs.unary("silu", Tensor::silu, v -> v / (1 + Math.exp(-v)), uniform(-6, 6)));
+        specs.add(ElementwiseSpecs.unary("elu(1.3)", x -> x.elu(1.3f), v -> v > 0 ? v : 1.3 * (Math.exp(v) - 1), avoiding(1.5, 0)));
+        specs.add(ElementwiseSpecs.unary("leakyRelu(0.07)", x -> x.leakyRelu(0.07f), v -> v > 0 ? v : 0.07 * v, avoiding(1, 0)));
+        // beta 1.5, threshold 4: the kink at x = 4 / 1.5 is avoided; values beyond it pass unchanged
+        specs.add(ElementwiseSpecs.unary("softplus(1.5, 4)", x -> x.softplus(1.5f, 4f),
+                v -> 1.5 * v > 4 ? v : Math.log(1 + Math.exp(1.5 * v)) / 1.5, avoiding(2, 4 / 1.5)));
+        specs.add(prelu());
+        return specs;
+    }
+
+    /** The standard normal CDF by composite Simpson's rule over [0, |x|] (4,000 panels). */
+    static double phi(double x) {
+        double a = Math.abs(x);
+        int n = 4000;
+        double h = a / n, sum = density(0) + density(a);
+        for (int i = 1; i < n; i++) sum += (i % 2 == 1 ? 4 : 2) * density(i * h);
+        double half = sum * h / 3;
+        return x >= 0 ? 0.5 + half : 0.5 - half;
+    }
+
+    private static double density(double t) {
+        return Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI);
+    }
+
+    static OpSpec prelu() {
+        OpSpec.Builder b = OpSpec.named("prelu");
+        OpSpec.TensorOp op = in -> in[0].prelu(in[1]);
+        Sampler x = avoiding(1, 0), w = uniform(-0.5, 0.8);
+        b.auto(", weight ", "", TOL, op, in -> preluRef(in[0], in[1]), Arg.of(x, 4, 3, 5), Arg.of(w, 3));
+        b.auto(", weight ", "", TOL, op, in -> preluRef(in[0], in[1]), Arg.of(x, 2, 7), Arg.of(w, 1));
+        b.auto(", weight ", "", TOL, op, in -> preluRef(in[0], in[1]), Arg.of(x, 4, 5, 6).as(PERMUTED), Arg.of(w, 5));
+        b.auto(", weight ", "", TOL, op, in -> preluRef(in[0], in[1]), Arg.of(x, 6, 33).as(TRANSPOSED), Arg.of(w, 33));
+        return b.build();
+    }
+
+    private static Ref preluRef(Ref x, Ref w) {
+        Ref out = Ref.zeros(x.shape);
+        for (int i = 0; i < out.data.length; i++) {
+            double v = x.data[i], slope = w.numel() == 1 ? w.data[0] : w.data[x.unravel(i)[1]];
+            out.data[i] = v > 0 ? v : slope * v;
+        }
+        return out;
+    }
+}
