@@ -234,6 +234,34 @@ class ZeroSizeTest {
                 assertValues(nll, new double[] {0}, "nll sum over no sample");
                 nll.backward();
                 assertShape(logits.grad(), 0, 4);
+            }),
+            new Case("activations, indexSelect, gather, scatterAdd, pad, cat, split of empty and backward", (d, gen) -> {
+                Tensor x = Tensor.zeros(d, 0, 5).requiresGrad(true);
+                Tensor acts = x.gelu().add(x.silu()).add(x.elu()).add(x.leakyRelu()).add(x.softplus())
+                        .add(x.prelu(Tensor.ones(d, 5)));
+                assertShape(acts, 0, 5);
+                acts.sum().backward();
+                assertShape(x.grad(), 0, 5);
+                Tensor w = Tensor.randn(d, gen, 4, 3).requiresGrad(true);
+                Tensor none = w.indexSelect(0, Tensor.zeros(d, 0));
+                assertShape(none, 0, 3);
+                none.sum().backward();
+                assertValues(w.grad(), new double[12], "gradient of selecting nothing");
+                assertShape(Tensor.zeros(d, 0, 3).indexSelect(1, Tensor.of(d, new float[] {2, 0}, 2)), 0, 2);
+                assertShape(w.gather(1, Tensor.zeros(d, 4, 0)), 4, 0);
+                assertValues(Tensor.zeros(d, 2, 2).scatterAdd(0, Tensor.zeros(d, 0, 2), Tensor.zeros(d, 0, 2)), new double[4],
+                        "scatter of nothing");
+                Tensor e = Tensor.zeros(d, 2, 0).requiresGrad(true);
+                Tensor padded = e.pad(new int[] {1, 2}, dev.jgrad.engine.PadMode.CONSTANT, 3f);
+                assertValues(padded, new double[] {3, 3, 3, 3, 3, 3}, "constant padding of an empty row");
+                padded.sum().backward();
+                assertShape(e.grad(), 2, 0);
+                assertShape(Tensor.zeros(d, 0, 3).pad(new int[] {1, 1}, dev.jgrad.engine.PadMode.REFLECT, 0f), 0, 5);
+                assertThrows(IllegalArgumentException.class, () -> e.pad(new int[] {1, 0}, dev.jgrad.engine.PadMode.REPLICATE, 0f));
+                assertShape(Tensor.cat(0, Tensor.zeros(d, 0, 3), Tensor.zeros(d, 0, 3)), 0, 3);
+                assertShape(Tensor.cat(1, Tensor.zeros(d, 2, 0), Tensor.ones(d, 2, 1)), 2, 1);
+                assertEquals(1, Tensor.zeros(d, 0, 3).split(2, 0).size());
+                assertEquals(0, Tensor.zeros(d, 0, 3).chunk(3, 0).get(0).numel());
             }));
 
     @TestFactory
