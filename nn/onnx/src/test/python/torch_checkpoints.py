@@ -22,9 +22,10 @@ and for MODEL in lenet, lenet-bn (jgrad's Models.lenet() and Models.lenetBatchNo
   results.txt               the agreement found here, for the record
 The Java test (tests/src/test/java/dev/jgrad/tests/onnx/TorchCheckpointTest.java) loads both
 checkpoints into jgrad's model and checks it gives PyTorch's logits and predictions.
-BatchNorm's num_batches_tracked: jgrad has none yet (another part of issue 14 adds it), so it is
-added as 0 for torch's strict load; torch's state dict keeps it (the Java test drops it while
-jgrad has none). Once jgrad keeps it, drop with_batches_tracked and the test's adapter. Not Models.mlp: its checkpoint is 800 KB a file, too large to commit both ways.
+BatchNorm's num_batches_tracked: jgrad's BatchNorm now keeps it and torch's state dict loads into
+jgrad as it is. The committed jgrad-lenet-bn checkpoint was written before jgrad had the buffer, so
+for torch's strict load with_batches_tracked still adds it (as 0) where a jgrad file lacks it; a
+checkpoint saved by today's jgrad has it and passes through unchanged. Not Models.mlp: its checkpoint is 800 KB a file, too large to commit both ways.
 """
 import gzip
 import json
@@ -105,8 +106,8 @@ MODELS = {"lenet": lenet, "lenet-bn": lenet_bn}
 
 
 def with_batches_tracked(state, net):
-    """jgrad's BatchNorm has no num_batches_tracked yet (issue 14 adds it): a strict load into
-    torch.nn needs the entry, which only training reads; 0 is given here."""
+    """A jgrad checkpoint from before jgrad's BatchNorm kept num_batches_tracked lacks the entry; a
+    strict load into torch.nn needs it (only training reads it): 0 is given where it is absent."""
     out = dict(state)
     for k in net.state_dict():
         if k.endswith("num_batches_tracked") and k not in out:

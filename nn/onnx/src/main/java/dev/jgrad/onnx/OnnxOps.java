@@ -1,6 +1,7 @@
 package dev.jgrad.onnx;
 
 import dev.jgrad.engine.Device;
+import dev.jgrad.engine.PadMode;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.onnx.proto.OnnxProto.TensorProto;
 
@@ -18,11 +19,12 @@ import java.util.function.UnaryOperator;
  * registered in {@link #TABLE}. To cover a new node type, write its method and add one line to
  * the table; to lift a restriction (an attribute the engine gains), edit that method's check.
  *
- * <p>Where jgrad has no single op yet, a node is a composition of existing tensor ops when that
- * is exact (a grouped convolution as one convolution per group, 1-D convolution and pooling as
- * 2-D ones of height 1, constant padding as a copy into a filled tensor, Gather as slices). Each
- * such method says so. What cannot be expressed exactly (dilation, 3-D convolution and pooling,
- * transposed convolution, ceil_mode, reflect/edge padding, Erf, Elu, Softplus...) throws
+ * <p>Nodes map to the engine's ops (pooling in 1 to 3 dims, Pad in all its modes, Concat as
+ * {@code cat}, Gather as {@code indexSelect}, LeakyRelu, PRelu, Elu, Softplus); where jgrad has no
+ * single op yet, a node is a composition of existing tensor ops when that is exact (a grouped
+ * convolution as one convolution per group, 1-D convolution as 2-D of height 1). Each such method
+ * says so. What cannot be expressed exactly (convolution dilation, 3-D and transposed
+ * convolution, Erf...) throws
  * {@link Node#unsupported}, naming the node and the attribute; the importer is forward only, for
  * inference.
  */
@@ -61,6 +63,9 @@ final class OnnxOps {
         TABLE.put("Tanh", n -> unary(n, Tensor::tanh));
         TABLE.put("Reciprocal", n -> unary(n, x -> x.fullLike(1f).div(x)));
         TABLE.put("LeakyRelu", OnnxOps::leakyRelu);
+        TABLE.put("Elu", n -> unary(n, x -> x.elu(n.attrFloat("alpha", 1f))));
+        // ONNX's softplus has no threshold; PyTorch's 20 differs from log(1 + exp(x)) by under one ulp
+        TABLE.put("Softplus", n -> unary(n, x -> x.softplus(1f, 20f)));
         TABLE.put("PRelu", OnnxOps::prelu);
         TABLE.put("Clip", OnnxOps::clip);
         TABLE.put("Identity", n -> new Value[] {n.value(0)});
@@ -185,12 +190,20 @@ final class OnnxOps {
     private static Value[] leakyRelu(Node n) {
         Tensor x = n.tensor(0);
         float alpha = n.attrFloat("alpha", 0.01f);
-        return one(Tensor.where(x.gt(0f), x, x.mul(alpha)));
+        return one(x.leakyRelu(alpha));
     }
 
-    /** PRelu as {@code where(x > 0, x, slope * x)} (slope broadcast): exact, until the engine has the activation. */
+    /**
+     * PRelu by the engine's {@link Tensor#prelu} where the slope is one value or one per channel
+     * (shape (C), or (C, 1, ...) as PyTorch exports it); other broadcasts as {@code where(x > 0, x, slope x)}.
+     */
     private static Value[] prelu(Node n) {
         Tensor x = n.tensor(0), slope = n.tensor(1);
+        int[] s = slope.shape();
+        if (slope.numel() == 1) return one(x.prelu(slope.reshape(1)));
+        boolean perChannel = x.rank() >= 2 && s.length >= 1 && s.length <= x.rank() - 1 && s[0] == x.size(1);
+        for (int d = 1; perChannel && d < s.length; d++) perChannel = s[d] == 1;
+        if (perChannel) return one(x.prelu(slope.reshape(s[0])));
         return one(Tensor.where(x.gt(0f), x, x.mul(slope)));
     }
 
@@ -252,7 +265,6 @@ final class OnnxOps {
         if (strides.length != s || dil.length != s || pads.length != 2 * s)
             throw n.bad("strides " + Arrays.toString(strides) + ", dilations " + Arrays.toString(dil) + " or pads " + Arrays.toString(pads)
                     + " do not match the " + s + "-D kernel " + Arrays.toString(kernel));
-        for (int d : dil) if (d != 1) throw n.unsupported("dilations " + Arrays.toString(dil));
         for (int p : pads) if (p < 0) throw n.unsupported("negative pads " + Arrays.toString(pads));
         return new Window(kernel, strides, Arrays.copyOfRange(pads, 0, s), Arrays.copyOfRange(pads, s, 2 * s), dil);
     }
@@ -272,28 +284,22 @@ final class OnnxOps {
         return padConstant(x, b, e, value);
     }
 
-    /**
-     * Constant padding as a composition: a tensor filled with {@code value}, the input copied into
-     * its middle (exact; the engine's own pad op replaces it once it lands). Negative pads crop.
-     */
+    /** Constant padding by the engine's {@link Tensor#pad} (negative pads crop); pads per dimension, first to last. */
     static Tensor padConstant(Tensor x, int[] begin, int[] end, float value) {
-        Tensor src = x;
-        for (int d = 0; d < x.rank(); d++) {
-            int cropB = Math.max(0, -begin[d]), cropE = Math.max(0, -end[d]);
-            if (cropB > 0 || cropE > 0) src = src.slice(d, cropB, src.size(d) - cropE);
-        }
-        int[] shape = src.shape();
+        return padEngine(x, begin, end, PadMode.CONSTANT, value);
+    }
+
+    /** The engine's {@link Tensor#pad}, its (before, after) pairs from the last dimension backwards as F.pad. */
+    static Tensor padEngine(Tensor x, int[] begin, int[] end, PadMode mode, float value) {
+        int r = x.rank();
         boolean any = false;
-        for (int d = 0; d < shape.length; d++) {
-            any |= begin[d] > 0 || end[d] > 0;
-            shape[d] += Math.max(0, begin[d]) + Math.max(0, end[d]);
+        int[] p = new int[2 * r];
+        for (int d = 0; d < r; d++) {
+            p[2 * (r - 1 - d)] = begin[d];
+            p[2 * (r - 1 - d) + 1] = end[d];
+            any |= begin[d] != 0 || end[d] != 0;
         }
-        if (!any) return src;
-        Tensor out = Tensor.full(x.device(), value, shape);
-        Tensor middle = out;
-        for (int d = 0; d < shape.length; d++) middle = middle.slice(d, Math.max(0, begin[d]), Math.max(0, begin[d]) + src.size(d));
-        middle.copyFrom(src);
-        return out;
+        return any ? x.pad(p, mode, value) : x;
     }
 
     /**
@@ -309,6 +315,7 @@ final class OnnxOps {
         if (spatial != 1 && spatial != 2) throw n.bad("input " + Arrays.toString(x.shape()) + " must be (N, C, L) or (N, C, H, W)");
         int[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
         Window win = window(n, kernel);
+        for (int d : win.dilations) if (d != 1) throw n.unsupported("dilations " + Arrays.toString(win.dilations));
         if (spatial == 1) {
             x = x.unsqueeze(2);
             w = w.unsqueeze(2);
@@ -339,51 +346,37 @@ final class OnnxOps {
     }
 
     /**
-     * MaxPool and AveragePool, 2-D and 1-D (as 2-D of height 1). ceil_mode is accepted where it
-     * gives the same output size as floor; count_include_pad=0 only without padding.
+     * MaxPool and AveragePool in 1 to 3 dims by the engine's {@link Tensor#maxPool} and
+     * {@link Tensor#avgPool} (rectangular windows, strides, dilations for max, ceil_mode,
+     * count_include_pad). Asymmetric pads, or pads over half the window, become an explicit constant
+     * pad first (minus infinity for max, zeros for average with count_include_pad=1; with
+     * count_include_pad=0 they are unsupported).
      */
     private static Value[] pool(Node n, boolean max) {
         Tensor x = n.tensor(0);
         int spatial = x.rank() - 2;
-        if (spatial == 3) throw n.unsupported("3-D pooling (input " + Arrays.toString(x.shape()) + ")");
-        if (spatial != 1 && spatial != 2) throw n.bad("input " + Arrays.toString(x.shape()) + " must be (N, C, L) or (N, C, H, W)");
+        if (spatial < 1 || spatial > 3) throw n.bad("input " + Arrays.toString(x.shape()) + " must be (N, C, D1[, D2[, D3]])");
         if (max && n.wantsOutput(1)) throw n.unsupported("the Indices output");
         long[] k = n.attrInts("kernel_shape");
         if (k == null) throw n.bad("kernel_shape is missing");
         Window win = window(n, n.toInts(k, "kernel_shape"));
-        int[] in = Arrays.copyOfRange(x.shape(), 2, x.rank());
-        if (n.attrInt("ceil_mode", 0) != 0)
-            for (int d = 0; d < spatial; d++) {
-                int span = in[d] + win.padBegin[d] + win.padEnd[d] - win.kernel[d];
-                if (span >= 0 && span % win.strides[d] != 0)
-                    throw n.unsupported("ceil_mode=1 where it changes the output size (dimension " + (d + 2) + " of " + Arrays.toString(x.shape()) + ")");
-            }
-        if (!max && win.anyPad() && n.attrInt("count_include_pad", 0) == 0)
-            throw n.unsupported("count_include_pad=0 with pads " + Arrays.toString(win.padBegin) + "/" + Arrays.toString(win.padEnd));
-        if (spatial == 1) {
-            x = x.unsqueeze(2);
-            win = new Window(new int[] {1, win.kernel[0]}, new int[] {1, win.strides[0]}, new int[] {0, win.padBegin[0]},
-                    new int[] {0, win.padEnd[0]}, new int[] {1, 1});
-        }
-        int ph = win.padBegin[0], pw = win.padBegin[1];
-        if (!win.symmetric() || 2 * ph > win.kernel[0] || 2 * pw > win.kernel[1]) {
-            // max: padding counts as minus infinity; average (count_include_pad=1): as zeros
+        if (win.kernel.length != spatial) throw n.bad("kernel_shape " + Arrays.toString(win.kernel) + " for input " + Arrays.toString(x.shape()));
+        boolean ceil = n.attrInt("ceil_mode", 0) != 0;
+        boolean includePad = n.attrInt("count_include_pad", 0) != 0;
+        if (!max) for (int dl : win.dilations) if (dl != 1) throw n.unsupported("dilations " + Arrays.toString(win.dilations) + " in AveragePool");
+        boolean prePad = !win.symmetric();
+        for (int d = 0; d < spatial; d++) prePad |= 2 * win.padBegin[d] > win.kernel[d];
+        int[] padding = win.padBegin.clone();
+        if (prePad) {
+            if (!max && !includePad && win.anyPad())
+                throw n.unsupported("count_include_pad=0 with asymmetric pads " + Arrays.toString(win.padBegin) + "/" + Arrays.toString(win.padEnd));
+            if (ceil) throw n.unsupported("ceil_mode=1 with asymmetric pads " + Arrays.toString(win.padBegin) + "/" + Arrays.toString(win.padEnd));
             x = padSpatial(x, win.padBegin, win.padEnd, max ? Float.NEGATIVE_INFINITY : 0f);
-            ph = pw = 0;
+            Arrays.fill(padding, 0);
         }
-        Tensor y = pool2d(n, x, win, ph, pw, max);
-        return one(spatial == 1 ? y.squeeze(2) : y);
-    }
-
-    /**
-     * The engine's public pooling takes a square window, stride and padding today; a rectangular
-     * one (and so 1-D pooling, a 1 x k window) waits for its rectangular pooling API.
-     */
-    private static Tensor pool2d(Node n, Tensor x, Window w, int ph, int pw, boolean max) {
-        if (w.kernel[0] != w.kernel[1] || w.strides[0] != w.strides[1] || ph != pw)
-            throw n.unsupported("a non-square pooling window, stride or padding (kernel " + Arrays.toString(w.kernel) + ", strides "
-                    + Arrays.toString(w.strides) + ", pads " + ph + "/" + pw + (x.size(2) == 1 ? ", as 1-D pooling" : "") + ")");
-        return max ? x.maxPool2d(w.kernel[0], w.strides[0], ph) : x.avgPool2d(w.kernel[0], w.strides[0], ph);
+        Tensor y = max ? x.maxPool(win.kernel, win.strides, padding, win.dilations, ceil)
+                : x.avgPool(win.kernel, win.strides, padding, ceil, includePad, 0);
+        return one(y);
     }
 
     private static Value[] globalAveragePool(Node n) {
@@ -567,14 +560,7 @@ final class OnnxOps {
                             + " differ outside axis " + axis);
             total += p.size(axis);
         }
-        shape[axis] = total;
-        Tensor out = Tensor.zeros(parts[0].device(), shape);
-        int at = 0;
-        for (Tensor p : parts) {
-            if (p.size(axis) > 0) out.slice(axis, at, at + p.size(axis)).copyFrom(p);
-            at += p.size(axis);
-        }
-        return out;
+        return Tensor.cat(axis, parts);
     }
 
     private static Value[] concat(Node n) {
@@ -661,11 +647,17 @@ final class OnnxOps {
         return new Value[] {v};
     }
 
-    /** Pad: constant mode as a composition (see {@link #padConstant}); reflect and edge wait for the engine's pad. */
+    /** Pad by the engine's {@link Tensor#pad}: constant, reflect, edge (replicate) and wrap (circular). */
     private static Value[] pad(Node n) {
         Tensor x = n.tensor(0);
-        String mode = n.attrString("mode", "constant");
-        if (!mode.equals("constant")) throw n.unsupported("mode=" + mode);
+        String modeName = n.attrString("mode", "constant");
+        PadMode mode = switch (modeName) {
+            case "constant" -> PadMode.CONSTANT;
+            case "reflect" -> PadMode.REFLECT;
+            case "edge" -> PadMode.REPLICATE;
+            case "wrap" -> PadMode.CIRCULAR;
+            default -> throw n.unsupported("mode=" + modeName);
+        };
         int r = x.rank();
         int[] pads;
         float value;
@@ -678,7 +670,7 @@ final class OnnxOps {
             value = n.attrFloat("value", 0f);
         }
         if (pads.length != 2 * r) throw n.bad("pads " + Arrays.toString(pads) + " must hold 2 x rank " + r + " values");
-        return one(padConstant(x, Arrays.copyOfRange(pads, 0, r), Arrays.copyOfRange(pads, r, 2 * r), value));
+        return one(padEngine(x, Arrays.copyOfRange(pads, 0, r), Arrays.copyOfRange(pads, r, 2 * r), mode, value));
     }
 
     /** Gather with host indices; on a float tensor as a composition: one slice per index, concatenated. */
@@ -696,13 +688,13 @@ final class OnnxOps {
         for (int s : idx.shape()) shape[k++] = s;
         for (int d = axis + 1; d < r; d++) shape[k++] = x.size(d);
         if (idx.numel() == 0) return one(Tensor.zeros(x.device(), shape));
-        Tensor[] parts = new Tensor[idx.numel()];
-        for (int i = 0; i < parts.length; i++) {
+        float[] at = new float[idx.numel()];
+        for (int i = 0; i < at.length; i++) {
             long j = idx.data()[i] < 0 ? idx.data()[i] + dim : idx.data()[i];
             if (j < 0 || j >= dim) throw n.bad("index " + idx.data()[i] + " is out of range for dimension " + axis + " of " + Arrays.toString(x.shape()));
-            parts[i] = x.slice(axis, (int) j, (int) j + 1);
+            at[i] = j;
         }
-        return one(cat(axis, parts).reshape(shape));
+        return one(x.indexSelect(axis, Tensor.of(x.device(), at, at.length)).reshape(shape));
     }
 
     /** Tile as a composition: each dimension d becomes (repeats[d], size[d]) through expand, then one reshape. */

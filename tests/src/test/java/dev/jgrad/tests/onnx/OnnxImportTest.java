@@ -42,6 +42,8 @@ class OnnxImportTest {
             "gemm", "gemm_nobias", "matmul", "matmul_batched",
             "conv2d", "conv2d_grouped", "conv2d_depthwise", "conv2d_asym_pad", "conv1d",
             "maxpool2d", "avgpool2d_include_pad", "global_avgpool",
+            "elu", "softplus", "maxpool2d_rect", "maxpool2d_ceil", "maxpool2d_dilated", "maxpool1d", "maxpool3d",
+            "avgpool2d_exclude_pad", "avgpool2d_ceil", "avgpool1d", "avgpool3d", "pad_reflect", "pad_replicate",
             "batchnorm2d", "batchnorm1d", "batchnorm1d_seq", "instancenorm2d", "layernorm_opset13", "layernorm",
             "softmax", "log_softmax",
             "reshape", "flatten", "transpose", "squeeze", "unsqueeze", "concat", "split", "chunk", "slice",
@@ -54,22 +56,9 @@ class OnnxImportTest {
 
     static {
         UNSUPPORTED.put("gelu", "node type Erf");
-        UNSUPPORTED.put("elu", "node type Elu");
-        UNSUPPORTED.put("softplus", "node type Softplus");
         UNSUPPORTED.put("conv2d_dilated", "dilations");
         UNSUPPORTED.put("conv3d", "3-D convolution");
         UNSUPPORTED.put("conv_transpose2d", "node type ConvTranspose");
-        UNSUPPORTED.put("maxpool2d_rect", "non-square pooling window");
-        UNSUPPORTED.put("maxpool2d_ceil", "ceil_mode");
-        UNSUPPORTED.put("maxpool2d_dilated", "dilations");
-        UNSUPPORTED.put("maxpool1d", "non-square pooling window");
-        UNSUPPORTED.put("maxpool3d", "3-D pooling");
-        UNSUPPORTED.put("avgpool2d_exclude_pad", "count_include_pad=0");
-        UNSUPPORTED.put("avgpool2d_ceil", "ceil_mode");
-        UNSUPPORTED.put("avgpool1d", "non-square pooling window");
-        UNSUPPORTED.put("avgpool3d", "3-D pooling");
-        UNSUPPORTED.put("pad_reflect", "mode=reflect");
-        UNSUPPORTED.put("pad_replicate", "mode=edge");
     }
 
     /** Graphs with long sums (matmul/conv over many terms): 1e-3 relative. */

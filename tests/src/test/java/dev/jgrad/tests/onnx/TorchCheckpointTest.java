@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * LeNet, gave PyTorch's logits on 64 Fashion-MNIST test images; jgrad must give the same. The
  * other way: a state dict PyTorch trained and saved in the safetensors layout loads into
  * {@code Models.lenet()} and gives PyTorch's logits. The same for {@code lenet-bn} (BatchNorm in
- * evaluation: running statistics; the script handles {@code num_batches_tracked}, which jgrad
- * lacks yet). Both: identical argmax predictions, logits to 1e-4 relative, on every device.
+ * evaluation: running statistics; PyTorch's {@code num_batches_tracked} loads into jgrad's
+ * BatchNorm as it is, and the committed jgrad checkpoint, written before jgrad kept that buffer,
+ * loads without it since the buffer is optional). Both: identical argmax predictions, logits to 1e-4 relative, on every device.
  */
 class TorchCheckpointTest {
 
@@ -53,25 +54,11 @@ class TorchCheckpointTest {
         return tests.stream();
     }
 
-    /**
-     * BatchNorm's {@code num_batches_tracked}, which PyTorch's state dict has and jgrad's BatchNorm
-     * may not have yet (another part of issue 14 adds it; a jgrad checkpoint written before it
-     * lacks it): dropped where the model has no such entry, taken from the model where the file
-     * has none. Every other entry must match exactly, as {@code loadStateDict} checks. Once jgrad
-     * keeps the count, the file entries load as they are and this only fills old jgrad files.
-     */
-    static Map<String, Tensor> batchesTracked(Map<String, Tensor> file, Map<String, Tensor> model) {
-        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
-        file.forEach((k, v) -> { if (!k.endsWith(".num_batches_tracked") || model.containsKey(k)) out.put(k, v); });
-        model.forEach((k, v) -> { if (k.endsWith(".num_batches_tracked") && !out.containsKey(k)) out.put(k, v); });
-        return out;
-    }
-
     private static void agree(Device device, String model, String weights, String torchResults) throws IOException {
         SafeTensors.Contents ckpt = SafeTensors.read(dir().resolve(weights), device);
         assertEquals(model, ckpt.metadata().get("model"), weights + ": metadata " + ckpt.metadata());
         Module net = Models.byName(model).to(device).eval();
-        net.loadStateDict(batchesTracked(ckpt.tensors(), net.stateDict()));
+        net.loadStateDict(ckpt.tensors());
         Tensor images = SafeTensors.read(dir().resolve("inputs.safetensors"), device).tensors().get("images");
         Map<String, Tensor> ref = SafeTensors.read(dir().resolve(torchResults), Device.cpu()).tensors();
         float[] logits = net.forward(images).toArray();
