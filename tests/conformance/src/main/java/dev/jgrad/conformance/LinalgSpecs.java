@@ -60,7 +60,9 @@ final class LinalgSpecs {
     static OpSpec conv2d() {
         OpSpec.Builder b = OpSpec.named("conv2d");
         conv(b, TOL, 1, 1, m(2, 3, 7, 9), m(4, 3, 3, 3), m(4));
-        conv(b, TOL, 1, 0, m(1, 1, 5, 5), m(1, 1, 1, 1), null);
+        // The one weight's gradient is a single float32 sum of 25 products of either sign: where they
+        // cancel, its relative error passes 1e-5 for some seeds (1.07e-5 seen), so the long-sum bound
+        conv(b, TOL_LONG_SUM, 1, 0, m(1, 1, 5, 5), m(1, 1, 1, 1), null);
         conv(b, TOL, 1, 0, m(2, 5, 6, 6), m(3, 5, 1, 1), m(3));
         conv(b, TOL, 2, 0, m(2, 3, 9, 11), m(5, 3, 3, 3), null);
         conv(b, TOL, 2, 1, m(1, 2, 8, 7), m(3, 2, 4, 2), m(3));
