@@ -700,4 +700,54 @@ public abstract class AbstractBackend implements Backend {
     protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
         throw new UnsupportedOperationException("scatterAdd is not implemented by the backend " + name());
     }
+
+    // ---------------------------------------------------------------- convolution in 1 to 3 dims (issue 14)
+
+    @Override
+    public final void convNd(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvNdGeometry g) {
+        if (g == null || lacks(x, g.inputElements()) || lacks(weight, g.weightElements())
+                || bias != null && lacks(bias, g.cOut()) || lacks(out, g.outputElements()))
+            throw fail(() -> problem(this, "convNd", sizes("geometry", g), need("x", x, g == null ? 0 : g.inputElements()),
+                    need("weight", weight, g == null ? 0 : g.weightElements()), optional("bias", bias, g == null ? 0 : g.cOut()),
+                    need("out", out, g == null ? 0 : g.outputElements())));
+        if (g.n() > 0) doConvNd(x, weight, bias, out, g);
+    }
+
+    @Override
+    public final void convNdBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvNdGeometry g) {
+        if (g == null || lacks(gy, g.outputElements()) || lacks(weight, g.weightElements()) || lacks(gx, g.inputElements()))
+            throw fail(() -> problem(this, "convNdBackwardInput", sizes("geometry", g), need("gy", gy, g == null ? 0 : g.outputElements()),
+                    need("weight", weight, g == null ? 0 : g.weightElements()), need("gx", gx, g == null ? 0 : g.inputElements())));
+        if (g.n() > 0) doConvNdBackwardInput(gy, weight, gx, g);
+    }
+
+    @Override
+    public final void convNdBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvNdGeometry g) {
+        if (g == null || lacks(x, g.inputElements()) || lacks(gy, g.outputElements()) || lacks(gWeight, g.weightElements())
+                || gBias != null && lacks(gBias, g.cOut()))
+            throw fail(() -> problem(this, "convNdBackwardWeight", sizes("geometry", g), need("x", x, g == null ? 0 : g.inputElements()),
+                    need("gy", gy, g == null ? 0 : g.outputElements()), need("gWeight", gWeight, g == null ? 0 : g.weightElements()),
+                    optional("gBias", gBias, g == null ? 0 : g.cOut())));
+        if (g.n() == 0) {   // no image: the gradients are the empty sums
+            doFill(gWeight, (int) g.weightElements(), 0f);
+            if (gBias != null) doFill(gBias, g.cOut(), 0f);
+            return;
+        }
+        doConvNdBackwardWeight(x, gy, gWeight, gBias, g);
+    }
+
+    /** {@link #convNd}, with arguments that passed its checks ({@code n > 0}); the default throws UnsupportedOperationException. */
+    protected void doConvNd(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvNdGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement convNd");
+    }
+
+    /** {@link #convNdBackwardInput}, with arguments that passed its checks ({@code n > 0}). */
+    protected void doConvNdBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvNdGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement convNdBackwardInput");
+    }
+
+    /** {@link #convNdBackwardWeight}, with arguments that passed its checks ({@code n > 0}). */
+    protected void doConvNdBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvNdGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement convNdBackwardWeight");
+    }
 }

@@ -417,4 +417,39 @@ public interface Backend {
     default void scatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
         throw new UnsupportedOperationException("scatterAdd is not implemented by the backend " + name());
     }
+
+    // ---------------------------------------------------------------- convolution in 1 to 3 dims (issue 14)
+
+    /**
+     * Grouped, dilated convolution with 1 to 3 spatial dims, stored as 3-D (see
+     * {@link ConvNdGeometry}): {@code out (n, cOut, outD, outH, outW)} is
+     * {@code bias[co] + sum over ci in co's group, kz, ky, kx of
+     * x[n, ci, oz*strideD - padD0 + kz*dilD, oy*strideH - padH0 + ky*dilH, ox*strideW - padW0 + kx*dilW]
+     * * weight[co, ci - group start, kz, ky, kx]}, where a tap in the padding reads 0. {@code weight} is
+     * {@code (cOut, cIn/groups, kd, kh, kw)}, {@code bias (cOut)} may be null. Each output is one
+     * fixed-order float32 sum: the same bits on every call on one backend.
+     *
+     * <p>The default throws UnsupportedOperationException naming the op.
+     */
+    default void convNd(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvNdGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement convNd");
+    }
+
+    /**
+     * Gradient of {@link #convNd} with respect to its input: {@code gx (n, cIn, d, h, w)} is
+     * overwritten with the sum, over every output position and kernel tap that read an input
+     * element, of {@code gy * weight}. It is also the transposed convolution of {@code gy}.
+     */
+    default void convNdBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvNdGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement convNdBackwardInput");
+    }
+
+    /**
+     * Gradients of {@link #convNd} with respect to {@code weight (cOut, cIn/groups, kd, kh, kw)}
+     * and {@code bias (cOut)}; {@code gBias} may be null. Both are overwritten, not accumulated (with
+     * a batch of {@code n = 0}, they are zeros).
+     */
+    default void convNdBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvNdGeometry g) {
+        throw new UnsupportedOperationException(name() + " does not implement convNdBackwardWeight");
+    }
 }

@@ -258,4 +258,21 @@ final class GuardedBackend extends AbstractBackend {
     protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
         inner().scatterAdd(index, src, out, outer, r, inner, rOut);
     }
+
+    // ---------------------------------------------------------------- convolution in 1 to 3 dims (issue 14)
+
+    @Override
+    protected void doConvNd(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvNdGeometry g) {
+        inner.convNd(x, weight, bias, out, g);
+    }
+
+    @Override
+    protected void doConvNdBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvNdGeometry g) {
+        inner.convNdBackwardInput(gy, weight, gx, g);
+    }
+
+    @Override
+    protected void doConvNdBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvNdGeometry g) {
+        inner.convNdBackwardWeight(x, gy, gWeight, gBias, g);
+    }
 }

@@ -219,4 +219,21 @@ public final class LoopedBackend extends CpuBackend {
     protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
         Indexing.scatterAdd(f(index.buffer()), index.offset(), index.strides(), f(src), f(out), outer, r, inner, rOut);
     }
+
+    // ---------------------------------------------------------------- convolution in 1 to 3 dims (issue 14)
+
+    @Override
+    protected void doConvNd(Buffer x, Buffer weight, Buffer bias, Buffer out, dev.jgrad.engine.ConvNdGeometry g) {
+        ConvNd.forward(f(x), f(weight), fOrNull(bias), f(out), g);
+    }
+
+    @Override
+    protected void doConvNdBackwardInput(Buffer gy, Buffer weight, Buffer gx, dev.jgrad.engine.ConvNdGeometry g) {
+        ConvNd.backwardInput(f(gy), f(weight), f(gx), g);
+    }
+
+    @Override
+    protected void doConvNdBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, dev.jgrad.engine.ConvNdGeometry g) {
+        ConvNd.backwardWeight(f(x), f(gy), f(gWeight), fOrNull(gBias), g);
+    }
 }
