@@ -685,6 +685,29 @@ public final class Tensor implements AutoCloseable {
         return LinalgOps.conv2d(this, weight, bias, strideH, strideW, padH, padW);
     }
 
+    /**
+     * Convolution in 1, 2 or 3 spatial dims, as PyTorch's {@code F.conv1d/2d/3d}: this
+     * {@code (N, C, L)}, {@code (N, C, H, W)} or {@code (N, C, D, H, W)} with {@code weight
+     * (O, C/groups, k...)} of the same rank, plus {@code bias (O)} (may be null), with the stride,
+     * padding (begin and end may differ), dilation and groups of {@code options}
+     * ({@link ConvOptions#defaults()} for none). Depthwise is {@code groups = C}. Output size per
+     * dim {@code (in + padBegin + padEnd - dilation (k - 1) - 1) / stride + 1}.
+     */
+    public Tensor conv(Tensor weight, Tensor bias, ConvOptions options) {
+        return ConvOps.conv(this, weight, bias, options);
+    }
+
+    /**
+     * Transposed convolution in 1, 2 or 3 spatial dims, as PyTorch's {@code F.conv_transpose1d/2d/3d}
+     * (the gradient of {@link #conv} with respect to its input): this {@code (N, C, in...)} with
+     * {@code weight (C, O/groups, k...)} (PyTorch's layout) plus {@code bias (O)} (may be null); output
+     * size per dim {@code (in - 1) stride - padBegin - padEnd + dilation (k - 1) + outputPadding + 1}.
+     * {@code outputPadding} must be smaller than the stride.
+     */
+    public Tensor convTranspose(Tensor weight, Tensor bias, ConvOptions options) {
+        return ConvOps.convTranspose(this, weight, bias, options);
+    }
+
     /** Max-pooling of {@code (N, C, H, W)} with a square window; padding counts as minus infinity. */
     public Tensor maxPool2d(int kernel, int stride, int padding) {
         return NnOps.maxPool2d(this, kernel, kernel, stride, stride, padding, padding);
