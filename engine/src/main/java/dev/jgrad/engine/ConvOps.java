@@ -30,9 +30,9 @@ final class ConvOps {
                     + Shapes.str(w.shape) + " with groups " + groups + " expects " + (long) w.size(1) * groups);
         if (bias != null && (bias.rank() != 1 || bias.size(0) != w.size(0)))
             throw new IllegalArgumentException("conv: bias " + Shapes.str(bias.shape) + " must be (" + w.size(0) + ",)");
-        int[] stride = o.stride(dims), pb = o.padBegin(dims), pe = o.padEnd(dims), dil = o.dilation(dims);
-        if (Arrays.stream(o.outputPadding(dims)).anyMatch(p -> p != 0))
-            throw new IllegalArgumentException("conv: output_padding " + Arrays.toString(o.outputPadding(dims))
+        int[] stride = o.strideFor(dims), pb = o.padBeginFor(dims), pe = o.padEndFor(dims), dil = o.dilationFor(dims);
+        if (Arrays.stream(o.outputPaddingFor(dims)).anyMatch(p -> p != 0))
+            throw new IllegalArgumentException("conv: output_padding " + Arrays.toString(o.outputPaddingFor(dims))
                     + " belongs to convTranspose; a convolution has none");
         boolean plain = groups == 1 && Arrays.stream(dil).allMatch(d -> d == 1) && Arrays.equals(pb, pe);
         if (plain && dims == 2)
@@ -86,8 +86,8 @@ final class ConvOps {
         int cOut = (int) cOutLong;
         if (bias != null && (bias.rank() != 1 || bias.size(0) != cOut))
             throw new IllegalArgumentException("convTranspose: bias " + Shapes.str(bias.shape) + " must be (" + cOut + ",)");
-        int[] stride = o.stride(dims), pb = o.padBegin(dims), pe = o.padEnd(dims), dil = o.dilation(dims);
-        int[] op = o.outputPadding(dims);
+        int[] stride = o.strideFor(dims), pb = o.padBeginFor(dims), pe = o.padEndFor(dims), dil = o.dilationFor(dims);
+        int[] op = o.outputPaddingFor(dims);
         int[] outSpatial = new int[dims];
         for (int i = 0; i < dims; i++) {
             int in = x.size(2 + i), k = w.size(2 + i);

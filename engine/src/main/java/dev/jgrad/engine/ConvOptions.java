@@ -67,16 +67,16 @@ public final class ConvOptions {
 
     public int groups() { return groups; }
 
-    /** The stride per spatial dim, for {@code dims} dims. */
-    public int[] stride(int dims) { return perDim("stride", stride, dims); }
+    /** The stride per spatial dim of an input with {@code dims} spatial dims (likewise the other {@code ...For} methods). */
+    public int[] strideFor(int dims) { return perDim("stride", stride, dims); }
 
-    public int[] padBegin(int dims) { return perDim("padding", padBegin, dims); }
+    public int[] padBeginFor(int dims) { return perDim("padding", padBegin, dims); }
 
-    public int[] padEnd(int dims) { return perDim("padding", padEnd, dims); }
+    public int[] padEndFor(int dims) { return perDim("padding", padEnd, dims); }
 
-    public int[] dilation(int dims) { return perDim("dilation", dilation, dims); }
+    public int[] dilationFor(int dims) { return perDim("dilation", dilation, dims); }
 
-    public int[] outputPadding(int dims) { return perDim("output_padding", outputPadding, dims); }
+    public int[] outputPaddingFor(int dims) { return perDim("output_padding", outputPadding, dims); }
 
     private static int[] checked(String what, int[] v, int min) {
         if (v == null || v.length < 1 || v.length > 3)

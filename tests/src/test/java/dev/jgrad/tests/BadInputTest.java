@@ -93,6 +93,37 @@ class BadInputTest {
                 "conv2d", "larger");
     }
 
+    @Test
+    void convNdAndTransposeBadArguments() {
+        var o = dev.jgrad.engine.ConvOptions.defaults();
+        // groups must divide the channels: weight (4, 2, 3, 3) with groups 2 wants 4 input channels
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 6, 5, 5).conv(randn(4, 2, 3, 3), null, o.groups(2)),
+                "conv", "(1, 6, 5, 5)", "(4, 2, 3, 3)", "groups 2");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 6, 5, 5).conv(randn(5, 2, 3, 3), null, o.groups(3)),
+                "conv", "groups 3", "cOut 5");
+        // the dilated kernel (span 7) larger than the padded input (5 + 1)
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 1, 5).conv(randn(1, 1, 4), null, o.dilation(2).padding(new int[] {1}, new int[] {0})),
+                "conv", "(1, 1, 5)", "dilated kernel");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 2, 5, 5).conv(randn(1, 2, 3, 3), null, o.stride(1, 2, 3)),
+                "conv", "stride", "2 spatial dims");
+        throwsNaming(IllegalArgumentException.class, () -> randn(2, 5, 5).conv(randn(1, 2, 3, 3), null, o), "conv", "(2, 5, 5)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 2, 3, 3, 3, 3).conv(randn(1, 2, 1, 1, 1, 1), null, o),
+                "conv", "(N, C, D, H, W)");
+        throwsNaming(IllegalArgumentException.class, () -> o.dilation(0), "dilation", ">= 1");
+        throwsNaming(IllegalArgumentException.class, () -> o.padding(-1), "padding", ">= 0");
+        throwsNaming(IllegalArgumentException.class, () -> o.groups(0), "groups", ">= 1");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 2, 5).conv(randn(1, 2, 3), null, o.outputPadding(1)),
+                "conv", "output_padding");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 2, 4, 4).convTranspose(randn(3, 2, 3, 3), null, o),
+                "convTranspose", "(1, 2, 4, 4)", "(3, 2, 3, 3)");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 2, 4, 4).convTranspose(randn(2, 3, 3, 3), null,
+                o.stride(2).outputPadding(2)), "convTranspose", "output_padding", "stride");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 3, 4).convTranspose(randn(3, 2, 3), null, o.groups(2)),
+                "convTranspose", "groups 2", "3 input channels");
+        throwsNaming(IllegalArgumentException.class, () -> randn(1, 2, 1).convTranspose(randn(2, 3, 1), null, o.padding(1)),
+                "convTranspose", "size -1");
+    }
+
     /** Label checks happen in the kernels, so every device must make them. */
     @TestFactory
     Stream<DynamicTest> badLabelsInCrossEntropy() {

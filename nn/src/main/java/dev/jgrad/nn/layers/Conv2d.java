@@ -1,33 +1,31 @@
 package dev.jgrad.nn.layers;
 
-import dev.jgrad.engine.Tensor;
-import dev.jgrad.nn.Init;
-import dev.jgrad.nn.Module;
-import dev.jgrad.nn.Parameter;
+import dev.jgrad.engine.ConvOptions;
 
 /**
- * 2-D convolution: input {@code (N, in, H, W)}, weight {@code (out, in, k, k)}, bias {@code (out)},
- * output {@code (N, out, (H + 2p - k)/s + 1, (W + 2p - k)/s + 1)}.
+ * 2-D convolution of {@code (N, in, H, W)} (or {@code (in, H, W)}), as {@code torch.nn.Conv2d(in_channels,
+ * out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True)}: weight
+ * {@code (out, in/groups, kh, kw)}, bias {@code (out)}, output size per dim
+ * {@code (in + padBegin + padEnd - dilation (k - 1) - 1) / stride + 1}. Depthwise is
+ * {@code groups = in}. See {@link ConvLayer}.
  */
-public class Conv2d extends Module {
-    public final Parameter weight;
-    public final Parameter bias;
-    private final int stride, padding;
+public class Conv2d extends ConvLayer {
 
     public Conv2d(int in, int out, int kernel) {
         this(in, out, kernel, 1, 0, true);
     }
 
     public Conv2d(int in, int out, int kernel, int stride, int padding, boolean withBias) {
-        float bound = (float) (1.0 / Math.sqrt(in * kernel * kernel));
-        weight = parameter("weight", Init.uniform(bound, out, in, kernel, kernel));
-        bias = withBias ? parameter("bias", Init.uniform(bound, out)) : null;
-        this.stride = stride;
-        this.padding = padding;
+        this(in, out, kernel, stride, padding, 1, 1, withBias);
     }
 
-    @Override
-    public Tensor forward(Tensor x) {
-        return x.conv2d(weight.value(), bias == null ? null : bias.value(), stride, padding);
+    public Conv2d(int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean withBias) {
+        this(in, out, new int[] {kernel, kernel},
+                ConvOptions.defaults().stride(stride).padding(padding).dilation(dilation).groups(groups), withBias);
+    }
+
+    /** A rectangular kernel {@code (kh, kw)} with any options (per-dim strides, asymmetric padding...). */
+    public Conv2d(int in, int out, int[] kernel, ConvOptions options, boolean withBias) {
+        super(2, false, in, out, kernel, options, withBias);
     }
 }

@@ -29,6 +29,7 @@ class ConformanceTest {
         all.addAll(PoolSpecs.all());
         all.addAll(ActivationSpecs.all());
         all.addAll(IndexSpecs.all());
+        all.addAll(ConvSpecs.all());
         return all;
     }
 

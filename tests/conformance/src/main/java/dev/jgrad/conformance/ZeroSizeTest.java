@@ -129,6 +129,24 @@ class ZeroSizeTest {
                 assertValues(w.grad(), new double[54], "weight gradient (no image)");
                 assertValues(bias.grad(), new double[3], "bias gradient (no image)");
             }),
+            new Case("grouped, dilated conv in 1 to 3 dims and convTranspose of batch 0 and backward", (d, gen) -> {
+                Tensor x1 = Tensor.zeros(d, 0, 4, 9).requiresGrad(true);
+                Tensor x3 = Tensor.zeros(d, 0, 2, 4, 3, 5).requiresGrad(true);
+                Tensor w1 = Tensor.randn(d, gen, 6, 2, 3).requiresGrad(true);
+                Tensor w3 = Tensor.randn(d, gen, 2, 3, 2, 2, 3).requiresGrad(true);
+                Tensor b1 = Tensor.randn(d, gen, 6).requiresGrad(true), b3 = Tensor.randn(d, gen, 3).requiresGrad(true);
+                Tensor y1 = x1.conv(w1, b1, dev.jgrad.engine.ConvOptions.defaults().groups(2).dilation(2).padding(new int[] {1}, new int[] {2}));
+                assertShape(y1, 0, 6, 8);
+                Tensor y3 = x3.convTranspose(w3, b3, dev.jgrad.engine.ConvOptions.defaults().stride(2).padding(1).outputPadding(1));
+                assertShape(y3, 0, 3, 7, 5, 10);
+                y1.sum().add(y3.sum()).backward();
+                assertShape(x1.grad(), 0, 4, 9);
+                assertShape(x3.grad(), 0, 2, 4, 3, 5);
+                assertValues(w1.grad(), new double[36], "conv weight gradient (no image)");
+                assertValues(b1.grad(), new double[6], "conv bias gradient (no image)");
+                assertValues(w3.grad(), new double[72], "convTranspose weight gradient (no image)");
+                assertValues(b3.grad(), new double[3], "convTranspose bias gradient (no image)");
+            }),
             new Case("maxPool2d and avgPool2d of batch 0 and backward", (d, gen) -> {
                 Tensor x = Tensor.zeros(d, 0, 3, 6, 6).requiresGrad(true);
                 Tensor y = x.maxPool2d(2, 2, 0);
