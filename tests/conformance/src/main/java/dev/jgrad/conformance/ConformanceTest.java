@@ -30,6 +30,7 @@ class ConformanceTest {
         all.addAll(ActivationSpecs.all());
         all.addAll(IndexSpecs.all());
         all.addAll(ConvSpecs.all());
+        all.addAll(RecurrentSpecs.all());
         return all;
     }
 
