@@ -67,7 +67,7 @@ class PyTorchRecurrentTest {
 
     private static Tensor leaf(String key, Device d) {
         Tensor t = golden.get(key);
-        return t == null ? null : t.to(d).requiresGrad(true);
+        return t == null ? null : t.to(d).detach().requiresGrad(true);   // detach: on its own device to() returns the golden tensor itself
     }
 
     @TestFactory
