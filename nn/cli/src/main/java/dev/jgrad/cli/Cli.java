@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /**
- * The {@code jgrad} command line: train, eval, onnx, sequence, gradients, critical, surface, devices, demo.
+ * The {@code jgrad} command line: train, eval, onnx, sequence, latent, gradients, critical, surface, devices, demo.
  *
  * <p>Relative paths in arguments ({@code --save out.safetensors}, {@code eval rel.safetensors})
  * are resolved against the user's working directory when the arguments are parsed, so every
@@ -21,7 +21,7 @@ import java.nio.file.Path;
  */
 @Command(name = "jgrad", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A from-scratch deep-learning engine for the JVM.",
-        subcommands = {TrainCommand.class, EvalCommand.class, OnnxCommand.class, SequenceCommand.class, GradientsCommand.class, AnalysisCommand.Critical.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, OnnxCommand.class, SequenceCommand.class, LatentCommand.class, GradientsCommand.class, AnalysisCommand.Critical.class,
                 AnalysisCommand.Surface.class, Cli.Devices.class, Cli.Demo.class},
         footer = {"", "The launcher ./jgrad also runs: test (the test suite), bench (the benchmarks), bundle (the GPU bundle).",
                 "'jgrad <command> --help' lists a command's options with their defaults."},

@@ -24,6 +24,27 @@ public final class Series {
     }
 
     /**
+     * A noisy sine whose phase drifts, a series with long memory: {@code x_t = sin(phi_t) + N(0, 0.2^2)}
+     * with {@code phi_t = phi_{t-1} + omega_t}, and the angular speed {@code omega_t = 0.2 (1 + 0.5 u_t)}
+     * following a slow AR(1) process {@code u_t = 0.995 u_{t-1} + 0.1 e_t} (clamped to [-1, 1]). The
+     * current speed is visible only over many periods, so a model that summarises the whole past (a
+     * recurrent hidden state) can know it where a window of the last few values cannot.
+     */
+    public static float[] driftingSine(int steps, long seed) {
+        if (steps < 1) throw new IllegalArgumentException("driftingSine: steps must be >= 1, got " + steps);
+        Generator g = new Generator(seed);
+        float[] e = Tensor.randn(g, steps).toArray(), noise = Tensor.randn(g, steps).toArray();
+        float[] x = new float[steps];
+        double u = 0, phi = 0;
+        for (int t = 0; t < steps; t++) {
+            u = Math.max(-1, Math.min(1, 0.995 * u + 0.1 * e[t]));
+            phi += 0.2 * (1 + 0.5 * u);
+            x[t] = (float) Math.sin(phi) + 0.2f * noise[t];
+        }
+        return x;
+    }
+
+    /**
      * The windows of {@code series}: example {@code i} has features {@code x[i .. i + tau - 1]} and
      * label {@code x[i + tau + horizon - 1]}, for every {@code i} whose label lies inside the series
      * ({@code horizon = 1} is the next value). Features have shape {@code (tau)}.
