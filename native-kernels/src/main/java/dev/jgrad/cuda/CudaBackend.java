@@ -723,6 +723,40 @@ public final class CudaBackend extends AbstractBackend {
                 s.lr(), s.beta1(), s.beta2(), s.eps(), s.weightDecay(), s.gradScale(), c1, c2);
     }
 
+    // ---------------------------------------------------------------- convolution in 1 to 3 dims (issue 14)
+
+    /** convnd.cu's ConvNdArgs: sizes, kernel, strides, begin paddings, dilations, output sizes, groups. */
+    private static int[] convNdArgs(dev.jgrad.engine.ConvNdGeometry g) {
+        return new int[] {g.n(), g.cIn(), g.d(), g.h(), g.w(), g.cOut(), g.kd(), g.kh(), g.kw(),
+                g.strideD(), g.strideH(), g.strideW(), g.padD0(), g.padH0(), g.padW0(), g.dilD(), g.dilH(), g.dilW(),
+                g.outD(), g.outH(), g.outW(), g.groups()};
+    }
+
+    @Override
+    protected void doConvNd(Buffer x, Buffer weight, Buffer bias, Buffer out, dev.jgrad.engine.ConvNdGeometry g) {
+        launch1("convnd", "convnd_fwd", g.outputElements(), d(x), d(weight), bias == null ? d(out) : d(bias), bias == null ? 0 : 1,
+                d(out), convNdArgs(g));
+    }
+
+    @Override
+    protected void doConvNdBackwardInput(Buffer gy, Buffer weight, Buffer gx, dev.jgrad.engine.ConvNdGeometry g) {
+        launch1("convnd", "convnd_bwd_input", g.inputElements(), d(gy), d(weight), d(gx), convNdArgs(g));
+    }
+
+    @Override
+    protected void doConvNdBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, dev.jgrad.engine.ConvNdGeometry g) {
+        long elements = g.weightElements();
+        if (elements > Integer.MAX_VALUE)   // one block per weight element: grid.x holds 2^31 - 1
+            throw Shapes.tooLarge("convNd backward (weight) on " + name(), "the weight", elements);
+        long terms = (long) g.n() * g.outSpatial();   // each weight element's sum: whole warps, no more than it has terms
+        if (elements > 0)
+            rt.launch("convnd", "convnd_bwd_weight", new int[] {(int) elements, 1, 1}, new int[] {rowThreads((int) Math.min(THREADS, terms)), 1, 1},
+                    d(x), d(gy), d(gWeight), convNdArgs(g));
+        if (gBias == null || g.cOut() == 0) return;
+        if (terms == 0) doFill(gBias, g.cOut(), 0f);
+        else biasGrad(d(gy), d(gBias), g.n(), g.cOut(), g.outSpatial());
+    }
+
     // ---------------------------------------------------------------- pooling in 1 to 3 dims (issue 14)
 
     private static int[] pool3(dev.jgrad.engine.Pool3dGeometry g) {

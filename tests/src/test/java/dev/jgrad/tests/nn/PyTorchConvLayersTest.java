@@ -86,7 +86,8 @@ class PyTorchConvLayersTest {
                     assertEquals(layer.stateDict().keySet(), state.keySet(), name + ": state-dict keys");
                     layer.loadStateDict(state);
                     Module m = layer.to(d);
-                    Tensor x = golden.get(name + "_x").to(d).requiresGrad(true);
+                    // detach: a leaf of its own (on its own device to() returns the golden tensor itself, elsewhere a copy that autograd tracks)
+                    Tensor x = golden.get(name + "_x").to(d).detach().requiresGrad(true);
                     Tensor y = m.forward(x);
                     close(name + " output on " + d, golden.get(name + "_y"), y);
                     y.mul(golden.get(name + "_r").to(d)).sum().backward();

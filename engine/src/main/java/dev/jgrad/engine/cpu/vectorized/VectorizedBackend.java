@@ -3,6 +3,7 @@ package dev.jgrad.engine.cpu.vectorized;
 import dev.jgrad.engine.BinaryOp;
 import dev.jgrad.engine.Buffer;
 import dev.jgrad.engine.ConvGeometry;
+import dev.jgrad.engine.ConvNdGeometry;
 import dev.jgrad.engine.OptimizerStep;
 import dev.jgrad.engine.PoolGeometry;
 import dev.jgrad.engine.ReduceOp;
@@ -94,6 +95,21 @@ public final class VectorizedBackend extends CpuBackend {
     @Override
     protected void doConv2dBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvGeometry g) {
         Conv.backwardWeight(f(x), f(gy), f(gWeight), fOrNull(gBias), g);
+    }
+
+    @Override
+    protected void doConvNd(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvNdGeometry g) {
+        ConvNd.forward(f(x), f(weight), fOrNull(bias), f(out), g);
+    }
+
+    @Override
+    protected void doConvNdBackwardInput(Buffer gy, Buffer weight, Buffer gx, ConvNdGeometry g) {
+        ConvNd.backwardInput(f(gy), f(weight), f(gx), g);
+    }
+
+    @Override
+    protected void doConvNdBackwardWeight(Buffer x, Buffer gy, Buffer gWeight, Buffer gBias, ConvNdGeometry g) {
+        ConvNd.backwardWeight(f(x), f(gy), f(gWeight), fOrNull(gBias), g);
     }
 
     @Override
