@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 enum UnaryOp { U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_RELU, U_SIGMOID, U_TANH, U_POW, U_CLAMP,
-               U_GELU, U_SILU, U_ELU, U_LEAKY_RELU, U_SOFTPLUS };
+               U_GELU, U_SILU, U_ELU, U_LEAKY_RELU, U_SOFTPLUS, U_ERF };
 enum BinaryOp { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE };
 enum ReduceOp { R_SUM, R_MEAN, R_MAX, R_ARGMAX };
 

@@ -42,6 +42,7 @@ __device__ __forceinline__ float unary_apply(int op, float x, float a, float b) 
         case U_ELU: return x > 0.f ? x : a * expm1f(x);
         case U_LEAKY_RELU: return x > 0.f ? x : x * a;
         case U_SOFTPLUS: return x * a > b ? x : log1pf(expf(x * a)) / a;
+        case U_ERF: return erff(x);
         case U_CLAMP: return isnan(x) ? x : fminf(fmaxf(x, a), b);  // NaN stays NaN, as on the CPU
         default: return __int_as_float(0x7fc00000);  // an op code this file does not know: NaN, never a silent value
     }
@@ -79,6 +80,7 @@ __device__ __forceinline__ float unary_derivative(int op, float x, float y, floa
             return z / (z + 1.f);
         }
         case U_CLAMP: return (x >= a && x <= b) ? 1.f : 0.f;
+        case U_ERF: return 1.1283791670955126f * expf(-x * x);  // 2 / sqrt(pi) exp(-x^2)
         default: return __int_as_float(0x7fc00000);
     }
 }

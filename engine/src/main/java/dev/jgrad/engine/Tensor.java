@@ -852,6 +852,9 @@ public final class Tensor implements AutoCloseable {
     /** SiLU (swish), {@code x sigmoid(x)}. */
     public Tensor silu() { return ElementwiseOps.unary(UnaryOp.SILU, this, 0, 0); }
 
+    /** The error function, elementwise ({@code torch.erf}); its derivative is {@code 2/sqrt(pi) exp(-x^2)}. */
+    public Tensor erf() { return ElementwiseOps.unary(UnaryOp.ERF, this, 0, 0); }
+
     /** ELU with {@code alpha = 1}. */
     public Tensor elu() { return elu(1f); }
 

@@ -12,7 +12,9 @@ package dev.jgrad.engine;
  *   <li>{@link #ELU}: {@code x > 0 ? x : a (exp(x) - 1)} ({@code a} = alpha);</li>
  *   <li>{@link #LEAKY_RELU}: {@code x > 0 ? x : a x} ({@code a} = negative slope);</li>
  *   <li>{@link #SOFTPLUS}: {@code log(1 + exp(a x)) / a}, or {@code x} where {@code a x > b}
- *       ({@code a} = beta, {@code b} = threshold, as in PyTorch).</li>
+ *       ({@code a} = beta, {@code b} = threshold, as in PyTorch);</li>
+ *   <li>{@link #ERF}: the error function {@code 2/sqrt(pi) * integral_0^x exp(-t^2) dt} (ONNX's
+ *       {@code Erf}, which PyTorch's exact GELU exports to).</li>
  * </ul>
  * The derivatives at the kinks follow PyTorch: ELU and leaky ReLU take the left side's slope at 0.
  *
@@ -22,5 +24,5 @@ package dev.jgrad.engine;
  */
 public enum UnaryOp {
     NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH, POW, CLAMP,
-    GELU, SILU, ELU, LEAKY_RELU, SOFTPLUS
+    GELU, SILU, ELU, LEAKY_RELU, SOFTPLUS, ERF
 }

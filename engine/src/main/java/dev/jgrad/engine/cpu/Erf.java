@@ -30,6 +30,13 @@ public final class Erf {
         return 1 - series(x);
     }
 
+    /** {@code erf(x)}: the series below 2 in magnitude (no cancellation near 0), {@code +-(1 - erfc(|x|))} beyond; NaN for NaN. */
+    public static double erf(double x) {
+        if (Double.isNaN(x)) return x;
+        if (Math.abs(x) < 2) return series(x);
+        return Math.copySign(1 - tail(Math.abs(x)), x);
+    }
+
     private static double series(double x) {
         double x2 = x * x, term = x, sum = x;
         for (int n = 1; n < 100; n++) {

@@ -29,6 +29,7 @@ public final class ScalarMath {
             case ELU -> x > 0 ? x : (float) (a * Math.expm1(x));
             case LEAKY_RELU -> x > 0 ? x : x * a;
             case SOFTPLUS -> x * a > b ? x : (float) (Math.log1p(Math.exp((double) x * a)) / a);
+            case ERF -> (float) Erf.erf(x);
         };
     }
 
@@ -43,6 +44,7 @@ public final class ScalarMath {
         return (float) Math.pow(x, e);
     }
 
+    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
     private static final double SQRT_HALF = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327,
             SQRT_2_OVER_PI = 0.7978845608028654, GELU_CUBIC = 0.044715;
 
@@ -86,6 +88,7 @@ public final class ScalarMath {
                 double z = Math.exp((double) x * a);
                 yield (float) (z / (z + 1));
             }
+            case ERF -> (float) (TWO_OVER_SQRT_PI * Math.exp(-(double) x * x));
         };
     }
 

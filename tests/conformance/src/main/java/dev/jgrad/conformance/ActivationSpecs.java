@@ -11,7 +11,7 @@ import static dev.jgrad.conformance.OpSpec.TOL;
 import static dev.jgrad.conformance.Sampler.*;
 
 /**
- * GELU (exact and tanh), SiLU, ELU, leaky ReLU, softplus and PReLU against float64 formulas
+ * GELU (exact and tanh), SiLU, ELU, leaky ReLU, softplus, PReLU and erf against float64 formulas
  * written from PyTorch's definitions. GELU's normal CDF comes from a Simpson quadrature of the
  * density, independent of the engine's series and continued fraction for erfc.
  */
@@ -30,10 +30,10 @@ final class ActivationSpecs {
         specs.add(ElementwiseSpecs.unary("softplus(1.5, 4)", x -> x.softplus(1.5f, 4f),
                 v -> 1.5 * v > 4 ? v : Math.log(1 + Math.exp(1.5 * v)) / 1.5, avoiding(2, 4 / 1.5)));
         specs.add(prelu());
+        specs.add(ElementwiseSpecs.unary("erf", Tensor::erf, ActivationSpecs::erf, uniform(-3.5, 3.5)));
         return specs;
     }
 
-    /** The standard normal CDF by composite Simpson's rule over [0, |x|] (4,000 panels). */
     /**
      * The standard normal CDF. Below 0 it integrates the tail {@code [|x|, |x| + 12]} directly, so the
      * small value keeps its relative accuracy: {@code 0.5 - (integral from 0 to |x|)} loses it to
@@ -43,6 +43,17 @@ final class ActivationSpecs {
     static double phi(double x) {
         double a = Math.abs(x);
         return x >= 0 ? 0.5 + simpson(0, a) : simpson(a, a + 12);
+    }
+
+    /**
+     * erf, odd in v: {@code 2 * (the normal density's integral over [0, |v| sqrt 2])}, or beyond 1 for
+     * {@code |v| sqrt 2}, {@code 1 - 2 * (its tail integral)}: the integral from 0 carries the
+     * rounding noise of 4,000 terms, which central differences at step 1e-6 turned into a 1.4e-5
+     * relative error of the small gradient near |v| = 3.
+     */
+    static double erf(double v) {
+        double a = Math.abs(v) * Math.sqrt(2);
+        return Math.signum(v) * (a < 1 ? 2 * simpson(0, a) : 1 - 2 * simpson(a, a + 12));
     }
 
     /** The integral of the normal density over {@code [lo, hi]} by Simpson's rule on 4000 intervals. */

@@ -71,7 +71,7 @@ final class MapDriver {
                         case POW -> xv.mul(xv);   // a == 2; other exponents are scalar-only
                         case CLAMP -> xv.max(a).min(b);
                         case LEAKY_RELU -> xv.blend(xv.mul(a), xv.compare(VectorOperators.LE, 0f));   // NaN * a stays NaN
-                        case GELU, ELU, SOFTPLUS -> throw new IllegalStateException("scalar-only map code " + code);
+                        case GELU, ELU, SOFTPLUS, ERF -> throw new IllegalStateException("scalar-only map code " + code);
                         case SILU -> throw new IllegalStateException("exp map code " + code);
                 };
                 } else if (code < MapOps.BINARY) {
@@ -89,7 +89,7 @@ final class MapDriver {
                         case POW -> throw new IllegalStateException("scalar-only map code " + code);
                         case CLAMP -> FloatVector.zero(S).blend(one, xv.compare(VectorOperators.GE, a).and(xv.compare(VectorOperators.LE, b)));
                         case LEAKY_RELU -> one.blend(a, xv.compare(VectorOperators.GT, 0f).not());   // the slope at 0 and NaN
-                        case GELU, SILU, ELU, SOFTPLUS -> throw new IllegalStateException("scalar-only map code " + code);
+                        case GELU, SILU, ELU, SOFTPLUS, ERF -> throw new IllegalStateException("scalar-only map code " + code);
                 });
                 } else if (code < MapOps.WHERE) {
                     FloatVector zero = FloatVector.zero(S);

@@ -84,9 +84,9 @@ final class MapOps {
             return switch (op) {
                 case LOG -> !derivative;
                 case POW -> derivative || a != 2f;
-                // erfc, expm1 and log1p have no lane-wise form in LaneMath; SiLU's derivative has its
+                // erf, erfc, expm1 and log1p have no lane-wise form in LaneMath; SiLU's derivative has its
                 // sigmoid in double on the scalar path only
-                case GELU, ELU, SOFTPLUS -> true;
+                case GELU, ELU, SOFTPLUS, ERF -> true;
                 case SILU -> derivative;
                 default -> false;
             };
