@@ -20,13 +20,11 @@ import java.util.function.UnaryOperator;
  * the table; to lift a restriction (an attribute the engine gains), edit that method's check.
  *
  * <p>Nodes map to the engine's ops (pooling in 1 to 3 dims, Pad in all its modes, Concat as
- * {@code cat}, Gather as {@code indexSelect}, LeakyRelu, PRelu, Elu, Softplus); where jgrad has no
- * single op yet, a node is a composition of existing tensor ops when that is exact (a grouped
- * convolution as one convolution per group, 1-D convolution as 2-D of height 1). Each such method
- * says so. What cannot be expressed exactly (convolution dilation, 3-D and transposed
- * convolution, Erf...) throws
- * {@link Node#unsupported}, naming the node and the attribute; the importer is forward only, for
- * inference.
+ * {@code cat}, Gather as {@code indexSelect}, LeakyRelu, PRelu, Elu, Softplus, Erf, and Conv and
+ * ConvTranspose in 1 to 3 dims through {@link OnnxConv}); where jgrad has no single op yet, a node
+ * is a composition of existing tensor ops when that is exact, and its method says so. What cannot
+ * be expressed exactly throws {@link Node#unsupported}, naming the node and the attribute; the
+ * importer is forward only, for inference.
  */
 final class OnnxOps {
     private OnnxOps() {}
@@ -58,6 +56,7 @@ final class OnnxOps {
         TABLE.put("Log", n -> unary(n, Tensor::log));
         TABLE.put("Sqrt", n -> unary(n, Tensor::sqrt));
         TABLE.put("Abs", n -> unary(n, Tensor::abs));
+        TABLE.put("Erf", n -> unary(n, Tensor::erf));
         TABLE.put("Relu", n -> unary(n, Tensor::relu));
         TABLE.put("Sigmoid", n -> unary(n, Tensor::sigmoid));
         TABLE.put("Tanh", n -> unary(n, Tensor::tanh));
@@ -73,7 +72,8 @@ final class OnnxOps {
         // linear algebra, convolution, pooling, normalization
         TABLE.put("MatMul", n -> one(n.tensor(0).matmul(n.tensor(1))));
         TABLE.put("Gemm", OnnxOps::gemm);
-        TABLE.put("Conv", OnnxOps::conv);
+        TABLE.put("Conv", OnnxConv::conv);
+        TABLE.put("ConvTranspose", OnnxConv::convTranspose);
         TABLE.put("MaxPool", n -> pool(n, true));
         TABLE.put("AveragePool", n -> pool(n, false));
         TABLE.put("GlobalAveragePool", OnnxOps::globalAveragePool);
@@ -300,49 +300,6 @@ final class OnnxOps {
             any |= begin[d] != 0 || end[d] != 0;
         }
         return any ? x.pad(p, mode, value) : x;
-    }
-
-    /**
-     * Conv: 2-D and 1-D (as 2-D of height 1), any strides and pads (asymmetric ones as an explicit
-     * zero pad first), and {@code group > 1} as one convolution per group concatenated along the
-     * channels (exact; the engine's grouped convolution replaces it once it lands).
-     */
-    private static Value[] conv(Node n) {
-        Tensor x = n.tensor(0), w = n.tensor(1);
-        Tensor bias = n.has(2) ? n.tensor(2) : null;
-        int spatial = x.rank() - 2;
-        if (spatial == 3) throw n.unsupported("3-D convolution (input " + Arrays.toString(x.shape()) + ")");
-        if (spatial != 1 && spatial != 2) throw n.bad("input " + Arrays.toString(x.shape()) + " must be (N, C, L) or (N, C, H, W)");
-        int[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
-        Window win = window(n, kernel);
-        for (int d : win.dilations) if (d != 1) throw n.unsupported("dilations " + Arrays.toString(win.dilations));
-        if (spatial == 1) {
-            x = x.unsqueeze(2);
-            w = w.unsqueeze(2);
-            win = new Window(new int[] {1, kernel[0]}, new int[] {1, win.strides[0]}, new int[] {0, win.padBegin[0]},
-                    new int[] {0, win.padEnd[0]}, new int[] {1, 1});
-        }
-        int groups = (int) n.attrInt("group", 1);
-        if (groups < 1 || x.size(1) % groups != 0 || w.size(0) % groups != 0 || w.size(1) * groups != x.size(1))
-            throw n.bad("group " + groups + " does not fit input " + Arrays.toString(x.shape()) + " and weight " + Arrays.toString(w.shape()));
-        int ph = win.padBegin[0], pw = win.padBegin[1];
-        if (!win.symmetric()) {
-            x = padSpatial(x, win.padBegin, win.padEnd, 0f);
-            ph = pw = 0;
-        }
-        Tensor y;
-        if (groups == 1) {
-            y = x.conv2d(w, bias, win.strides[0], win.strides[1], ph, pw);
-        } else {
-            int cin = x.size(1) / groups, cout = w.size(0) / groups;
-            Tensor[] parts = new Tensor[groups];
-            for (int g = 0; g < groups; g++)
-                parts[g] = x.slice(1, g * cin, (g + 1) * cin).contiguous().conv2d(w.slice(0, g * cout, (g + 1) * cout).contiguous(),
-                        bias == null ? null : bias.slice(0, g * cout, (g + 1) * cout).contiguous(),
-                        win.strides[0], win.strides[1], ph, pw);
-            y = cat(1, parts);
-        }
-        return one(spatial == 1 ? y.squeeze(2) : y);
     }
 
     /**
