@@ -1,6 +1,7 @@
 /** jgrad's neural-network library: modules, losses, optimizers, data, training and the Hessian tools. */
 module dev.jgrad.nn {
     requires transitive dev.jgrad.engine;
+    requires de.siegmar.fastcsv;
 
     exports dev.jgrad.nn;
     exports dev.jgrad.nn.analysis;

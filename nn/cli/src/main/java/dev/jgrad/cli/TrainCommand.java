@@ -32,16 +32,18 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code jgrad train}: trains a model on Fashion-MNIST and reports its test accuracy. Every
+ * {@code jgrad train}: trains a model on Fashion-MNIST and reports its test accuracy (with
+ * {@code --csv}, a cross-validated tabular regression instead: {@link CsvRegression}). Every
  * argument is checked by {@link #validate()} before the data is read.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Version.class,
-        description = "Train a model on Fashion-MNIST, then print its test accuracy.",
+        description = "Train a model on Fashion-MNIST, then print its test accuracy; or, with --csv, a regression on a CSV table, cross-validated against least squares.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Cli.EXIT_CODES_0, Cli.EXIT_CODES_1, Cli.EXIT_CODES_2})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -88,6 +90,18 @@ final class TrainCommand implements Callable<Integer> {
     Path checkpointFile;
     @Option(names = "--resume", paramLabel = "FILE", description = "continue the run a --checkpoint FILE saved; give the options of that run (default: start afresh)")
     Path resumeFile;
+    @Option(names = "--csv", paramLabel = "FILE", description = "tabular regression instead of Fashion-MNIST: a CSV file with a header row, cross-validated (default: none)")
+    Path csv;
+    @Option(names = "--target", paramLabel = "COLUMN", description = "with --csv: the column to predict")
+    String target;
+    @Option(names = "--features", paramLabel = "COLUMNS", split = ",", description = "with --csv: the feature columns (default: every other column)")
+    String[] features;
+    @Option(names = "--folds", paramLabel = "K", defaultValue = "5", description = "with --csv: folds of the cross-validation, at least 2 (default: ${DEFAULT-VALUE})")
+    int folds;
+    @Option(names = "--impute", paramLabel = "POLICY", defaultValue = "reject", description = "with --csv: a missing feature value is an error (reject) or the training split's mean (mean) (default: ${DEFAULT-VALUE})")
+    String impute;
+    @Option(names = "--hidden", paramLabel = "H", defaultValue = "64", description = "with --csv: hidden units of the MLP; 0: a linear layer (default: ${DEFAULT-VALUE})")
+    int hidden;
 
     /** Where Fashion-MNIST is looked for without {@code --data-dir}. */
     static final String FASHION_MNIST_DEFAULT = "/usr/share/datasets/fashion-mnist";
@@ -115,9 +129,31 @@ final class TrainCommand implements Callable<Integer> {
         check.inputFile("--resume", resumeFile);
     }
 
+    /** The options that mean something only for Fashion-MNIST, or only for --csv. */
+    private static final List<String> IMAGE_ONLY = List.of("--model", "--data-dir", "--val-fraction", "--patience", "--train-limit",
+            "--save", "--history", "--plot", "--checkpoint", "--resume"), CSV_ONLY = List.of("--target", "--features", "--folds", "--impute", "--hidden");
+
+    private Integer csvRegression() {
+        Checks check = new Checks(spec);
+        var parsed = spec.commandLine().getParseResult();
+        for (String opt : IMAGE_ONLY)
+            if (parsed.hasMatchedOption(opt)) throw check.usage(opt + " is for Fashion-MNIST training; it does not apply with --csv");
+        if (target == null) throw check.usage("--csv needs --target COLUMN, the column to predict");
+        check.inputFile("--csv", csv);
+        check.atLeast("--folds", folds, 2);
+        check.atLeast("--hidden", hidden, 0);
+        if (!impute.equals("reject") && !impute.equals("mean")) throw check.usage("--impute " + impute + " is not reject or mean");
+        Device dev = check.device("--device", device);
+        return new CsvRegression(this).run(dev);
+    }
+
     @Override
     public Integer call() throws Exception {
         validate();
+        if (csv != null) return csvRegression();
+        for (String opt : CSV_ONLY)
+            if (spec.commandLine().getParseResult().hasMatchedOption(opt))
+                throw new Checks(spec).usage(opt + " is for tabular regression: give it with --csv FILE");
         Device dev = new Checks(spec).device("--device", device);
         Init.manualSeed(seed);
         Path dir = FashionMnist.locate(dataDir);
@@ -177,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Optimizer optimizer(Module net) {
+    Optimizer optimizer(Module net) {
         var params = net.parameters();
         return switch (optimizer) {
             case SGD -> new SGD(params, lr, 0f, weightDecay);
@@ -189,7 +225,7 @@ final class TrainCommand implements Callable<Integer> {
         };
     }
 
-    private LrSchedule schedule(int totalSteps) {
+    LrSchedule schedule(int totalSteps) {
         LrSchedule base = switch (schedule) {
             case NONE -> warmup > 0 ? LrSchedule.constant(lr) : null;
             case STEP -> LrSchedule.step(lr, Math.max(1, totalSteps / 3), 0.1f);

@@ -61,6 +61,11 @@ public interface Metric {
         return Metrics.MSE;
     }
 
+    /** Root mean squared error, {@code sqrt(mse)}: in the target's own units. */
+    static Metric rmse() {
+        return Metrics.RMSE;
+    }
+
     /** Mean absolute error {@code mean(|output - target|)}. */
     static Metric mae() {
         return Metrics.MAE;
@@ -77,9 +82,9 @@ public interface Metric {
     /**
      * What the trainer uses unless told otherwise, from the shape of the model's first output:
      * {@code (N, C)} with C >= 2 is a classifier ({@link #accuracy()}); anything else ({@code (N)},
-     * {@code (N, 1)}) is a regression ({@link #mse()}, {@link #mae()}, {@link #r2()}).
+     * {@code (N, 1)}) is a regression ({@link #mse()}, {@link #rmse()}, {@link #mae()}, {@link #r2()}).
      */
     static List<Metric> defaultsFor(int[] outputShape) {
-        return outputShape.length == 2 && outputShape[1] >= 2 ? List.of(accuracy()) : List.of(mse(), mae(), r2());
+        return outputShape.length == 2 && outputShape[1] >= 2 ? List.of(accuracy()) : List.of(mse(), rmse(), mae(), r2());
     }
 }

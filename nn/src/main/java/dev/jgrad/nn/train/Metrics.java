@@ -18,7 +18,7 @@ final class Metrics {
                     int[] s = output.shape();
                     if (s.length != 2 || s[1] < 2)
                         throw new IllegalArgumentException("accuracy: needs class scores (N, C) with C >= 2, got output "
-                                + Shapes.str(s) + "; for a regression use Metric.mse(), mae() or r2()");
+                                + Shapes.str(s) + "; for a regression use Metric.mse(), rmse(), mae() or r2()");
                     if (target.numel() != s[0])
                         throw new IllegalArgumentException("accuracy: output " + Shapes.str(s) + " and target "
                                 + Shapes.str(target.shape()) + " hold different numbers of examples");
@@ -42,6 +42,24 @@ final class Metrics {
                 @Override
                 double term(double error) {
                     return error * error;
+                }
+            };
+        }
+    };
+
+    static final Metric RMSE = new Named("rmse") {
+        @Override
+        public Accumulator accumulator() {
+            Accumulator squares = MSE.accumulator();
+            return new Accumulator() {
+                @Override
+                public void add(Tensor output, Tensor target) {
+                    squares.add(output, target);
+                }
+
+                @Override
+                public double value() {
+                    return Math.sqrt(squares.value());
                 }
             };
         }

@@ -35,7 +35,7 @@ class MetricTest {
                 sae += Math.abs(e);
                 sst += (y[i] - mean) * (y[i] - mean);
             }
-            List<Metric> metrics = List.of(Metric.mse(), Metric.mae(), Metric.r2());
+            List<Metric> metrics = List.of(Metric.mse(), Metric.mae(), Metric.r2(), Metric.rmse());
             List<Metric.Accumulator> acc = metrics.stream().map(Metric::accumulator).toList();
             for (int start = 0, size = 1; start < n; start += size, size = size * 2 + 1) {
                 int len = Math.min(size, n - start);
@@ -48,6 +48,7 @@ class MetricTest {
             assertEquals(sse / n, acc.get(0).value(), 1e-12 * sse / n, "mse on " + d + ", seed " + seed);
             assertEquals(sae / n, acc.get(1).value(), 1e-12 * sae / n, "mae on " + d + ", seed " + seed);
             assertEquals(1 - sse / sst, acc.get(2).value(), 1e-10, "r2 on " + d + ", seed " + seed);
+            assertEquals(Math.sqrt(sse / n), acc.get(3).value(), 1e-12 * Math.sqrt(sse / n), "rmse on " + d + ", seed " + seed);
         }
     }
 
@@ -79,8 +80,8 @@ class MetricTest {
     @Test
     void defaultsFollowTheOutputShapeAndMisfitsAreNamed() {
         assertEquals(List.of("accuracy"), Metric.defaultsFor(new int[] {8, 10}).stream().map(Metric::name).toList());
-        assertEquals(List.of("mse", "mae", "r2"), Metric.defaultsFor(new int[] {8, 1}).stream().map(Metric::name).toList());
-        assertEquals(List.of("mse", "mae", "r2"), Metric.defaultsFor(new int[] {8}).stream().map(Metric::name).toList());
+        assertEquals(List.of("mse", "rmse", "mae", "r2"), Metric.defaultsFor(new int[] {8, 1}).stream().map(Metric::name).toList());
+        assertEquals(List.of("mse", "rmse", "mae", "r2"), Metric.defaultsFor(new int[] {8}).stream().map(Metric::name).toList());
         assertTrue(Double.isNaN(Metric.mse().accumulator().value()), "no batch yet");
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Metric.accuracy().accumulator().add(Tensor.zeros(4, 1), Tensor.zeros(4)));

@@ -50,8 +50,8 @@ class RegressionTrainingTest {
             History h = trainer.fit(trainLoader, valLoader, 4);
 
             String where = " on " + d + ", seed " + seed;
-            assertEquals(List.of("mse", "mae", "r2"), h.metricNames(), where);
-            assertEquals("epoch,train_loss,train_mse,train_mae,train_r2,val_loss,val_mse,val_mae,val_r2,seconds,lr",
+            assertEquals(List.of("mse", "rmse", "mae", "r2"), h.metricNames(), where);
+            assertEquals("epoch,train_loss,train_mse,train_rmse,train_mae,train_r2,val_loss,val_mse,val_rmse,val_mae,val_r2,seconds,lr",
                     h.toCsv().lines().findFirst().orElseThrow(), where);
             assertTrue(Double.isNaN(h.last().trainAccuracy()), "no accuracy for a regression" + where);
             String printed = console.toString(StandardCharsets.UTF_8);
