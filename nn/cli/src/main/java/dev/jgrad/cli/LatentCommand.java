@@ -17,11 +17,11 @@ import dev.jgrad.nn.layers.GRU;
 import dev.jgrad.nn.layers.Linear;
 import dev.jgrad.nn.loss.Losses;
 import dev.jgrad.nn.optim.Adam;
+import dev.jgrad.nn.train.Forecast;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -135,7 +135,7 @@ final class LatentCommand implements Callable<Integer> {
                 mlpPred = mlp.forward(Tensor.of(dev, windows, rows, tau)).reshape(rows).toArray();
             }
         }
-        return new Result(gruParams, count(mlp), mlpHidden, mse(gruPred, x, train), mse(mlpPred, x, train),
+        return new Result(gruParams, count(mlp), mlpHidden, Forecast.mse(gruPred, x, train), Forecast.mse(mlpPred, x, train),
                 gruLoss, mlpLoss, x, gruPred, mlpPred);
     }
 
@@ -146,9 +146,7 @@ final class LatentCommand implements Callable<Integer> {
         opt.clipGradNorm(1f);
         Generator g = new Generator(seed + 1);
         int starts = train - chunk;   // a chunk x[s .. s + chunk - 1] and its targets x[s + 1 .. s + chunk] lie inside the train part
-        double[] log = new double[(updates + LOG_EVERY - 1) / LOG_EVERY];
-        double sum = 0;
-        int count = 0;
+        LossLog log = new LossLog(updates);
         for (int u = 0; u < updates; u++) {
             float[] in = new float[chunk * BATCH], target = new float[chunk * BATCH];
             int[] s = startsOf(g, starts + 1);
@@ -163,25 +161,17 @@ final class LatentCommand implements Callable<Integer> {
                 opt.zeroGrad();
                 l.backward();
                 opt.step();
-                sum += l.item();
-                count++;
-            }
-            if ((u + 1) % LOG_EVERY == 0 || u + 1 == updates) {
-                log[u / LOG_EVERY] = sum / count;
-                sum = 0;
-                count = 0;
+                log.add(u, l.item());
             }
         }
-        return log;
+        return log.means;
     }
 
     private double[] trainMlp(Module mlp, float[] x, Device dev) {
         Adam opt = new Adam(mlp.parameters(), lr);
         Generator g = new Generator(seed + 2);
         int windows = train - tau;   // window x[i .. i + tau - 1] with label x[i + tau] < train
-        double[] log = new double[(updates + LOG_EVERY - 1) / LOG_EVERY];
-        double sum = 0;
-        int count = 0;
+        LossLog log = new LossLog(updates);
         for (int u = 0; u < updates; u++) {
             float[] in = new float[BATCH * tau], target = new float[BATCH];
             int[] s = startsOf(g, windows);
@@ -194,16 +184,33 @@ final class LatentCommand implements Callable<Integer> {
                 opt.zeroGrad();
                 l.backward();
                 opt.step();
-                sum += l.item();
-                count++;
+                log.add(u, l.item());
             }
-            if ((u + 1) % LOG_EVERY == 0 || u + 1 == updates) {
-                log[u / LOG_EVERY] = sum / count;
+        }
+        return log.means;
+    }
+
+    /** The mean training loss over each run of {@link #LOG_EVERY} updates (the last run may be shorter). */
+    private static final class LossLog {
+        final double[] means;
+        private final int updates;
+        private double sum;
+        private int count;
+
+        LossLog(int updates) {
+            this.updates = updates;
+            this.means = new double[(updates + LOG_EVERY - 1) / LOG_EVERY];
+        }
+
+        void add(int update, double loss) {
+            sum += loss;
+            count++;
+            if ((update + 1) % LOG_EVERY == 0 || update + 1 == updates) {
+                means[update / LOG_EVERY] = sum / count;
                 sum = 0;
                 count = 0;
             }
         }
-        return log;
     }
 
     /** {@link #BATCH} uniform draws from {@code 0 .. bound - 1}. */
@@ -220,16 +227,6 @@ final class LatentCommand implements Callable<Integer> {
         return n;
     }
 
-    /** The mean squared error of {@code predicted} against {@code series[offset ..]}. */
-    private static double mse(float[] predicted, float[] series, int offset) {
-        double s = 0;
-        for (int i = 0; i < predicted.length; i++) {
-            double e = predicted[i] - series[offset + i];
-            s += e * e;
-        }
-        return s / predicted.length;
-    }
-
     private void chart(Result r, Path file) throws Exception {
         Png.headless();
         XYChart c = new XYChartBuilder().width(900).height(420)
@@ -238,21 +235,11 @@ final class LatentCommand implements Callable<Integer> {
         ChartStyle.apply(c.getStyler()).setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         int shown = Math.min(200, r.gruPred.length);
-        add(c, "data", Arrays.copyOfRange(r.series, train, train + shown), train, 0);
-        add(c, "GRU", Arrays.copyOf(r.gruPred, shown), train, 1);
-        add(c, "MLP", Arrays.copyOf(r.mlpPred, shown), train, 2);
+        SequenceCommand.add(c, "data", Arrays.copyOfRange(r.series, train, train + shown), train, 0);
+        SequenceCommand.add(c, "GRU", Arrays.copyOf(r.gruPred, shown), train, 1);
+        SequenceCommand.add(c, "MLP", Arrays.copyOf(r.mlpPred, shown), train, 2);
         Png.write(c, file);
         System.out.println("wrote " + file);
     }
 
-    private static void add(XYChart c, String name, float[] y, int firstStep, int color) {
-        double[] t = new double[y.length], v = new double[y.length];
-        for (int i = 0; i < y.length; i++) {
-            t[i] = firstStep + i;
-            v[i] = y[i];
-        }
-        XYSeries s = c.addSeries(name, t, v);
-        s.setMarker(SeriesMarkers.NONE);
-        s.setLineColor(ChartStyle.PALETTE[color % ChartStyle.PALETTE.length]);
-    }
 }

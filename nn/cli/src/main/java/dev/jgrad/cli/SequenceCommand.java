@@ -144,7 +144,8 @@ final class SequenceCommand implements Callable<Integer> {
         System.out.println("wrote " + file);
     }
 
-    private static void add(XYChart c, String name, float[] y, int firstStep, int color) {
+    /** One line of {@code y} against time steps from {@code firstStep}, in palette colour {@code color}. */
+    static void add(XYChart c, String name, float[] y, int firstStep, int color) {
         double[] t = new double[y.length], v = new double[y.length];
         for (int i = 0; i < y.length; i++) {
             t[i] = firstStep + i;
