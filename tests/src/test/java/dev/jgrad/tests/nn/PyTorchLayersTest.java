@@ -21,7 +21,6 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The issue-14 layers and ops against real PyTorch 1.13: outputs and the gradients of
@@ -43,20 +42,7 @@ class PyTorchLayersTest {
     }
 
     private static void close(String what, Tensor want, Tensor got) {
-        assertEquals(List.of(toList(want.shape())), List.of(toList(got.shape())), what + ": shape");
-        float[] w = want.toArray(), h = got.toArray();
-        double maxErr = 0, maxRef = 1e-30;
-        for (int i = 0; i < w.length; i++) {
-            maxErr = Math.max(maxErr, Math.abs((double) w[i] - h[i]));
-            maxRef = Math.max(maxRef, Math.abs(w[i]));
-        }
-        assertTrue(maxErr / maxRef < 1e-5, what + ": max error " + maxErr + " against max |PyTorch| " + maxRef);
-    }
-
-    private static List<Integer> toList(int[] s) {
-        List<Integer> l = new ArrayList<>();
-        for (int v : s) l.add(v);
-        return l;
+        GoldenClose.assertClose(what, want, got, 1e-5);
     }
 
     /** Runs {@code fn} on leaves that need gradients, checks y and each leaf's gradient. */

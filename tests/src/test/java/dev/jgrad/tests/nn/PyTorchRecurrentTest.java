@@ -15,14 +15,12 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,15 +52,7 @@ class PyTorchRecurrentTest {
     }
 
     private static void close(String what, Tensor want, Tensor got) {
-        assertTrue(want != null && got != null, what + ": missing (want " + want + ", got " + got + ")");
-        assertArrayEquals(want.shape(), got.shape(), what + ": shape " + Arrays.toString(got.shape()));
-        float[] w = want.toArray(), h = got.toArray();
-        double maxErr = 0, maxRef = 1e-30;
-        for (int i = 0; i < w.length; i++) {
-            maxErr = Math.max(maxErr, Math.abs((double) w[i] - h[i]));
-            maxRef = Math.max(maxRef, Math.abs(w[i]));
-        }
-        assertTrue(maxErr / maxRef < 1e-4, what + ": max error " + maxErr + " against max |PyTorch| " + maxRef);
+        GoldenClose.assertClose(what, want, got, 1e-4);
     }
 
     private static Tensor leaf(String key, Device d) {
