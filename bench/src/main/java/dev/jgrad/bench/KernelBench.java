@@ -4,6 +4,7 @@ import dev.jgrad.engine.Backend;
 import dev.jgrad.engine.BinaryOp;
 import dev.jgrad.engine.Buffer;
 import dev.jgrad.engine.ConvGeometry;
+import dev.jgrad.engine.ConvNdGeometry;
 import dev.jgrad.engine.OptimizerStep;
 import dev.jgrad.engine.ReduceOp;
 import dev.jgrad.engine.UnaryOp;
@@ -48,6 +49,9 @@ public class KernelBench {
     ConvGeometry CONV = new ConvGeometry(64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
     PoolGeometry POOL = new PoolGeometry(64, 6, 28, 28, 2, 2, 2, 2, 0, 0);
     int SOFTMAX_ROWS = 256, CLASSES = 1000, BN_N = 64, BN_C = 16, BN_HW = 100;
+    /** A depthwise 3x3 layer (32 channels, 28x28, padding 1, batch 32) and a 3-D 3x3x3 one (8 -> 16 channels, 8x16x16, batch 4). */
+    ConvNdGeometry DEPTHWISE = new ConvNdGeometry(2, 32, 32, 1, 28, 28, 32, 1, 3, 3, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 32);
+    ConvNdGeometry CONV3D = new ConvNdGeometry(3, 4, 8, 8, 16, 16, 16, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
 
     Backend backend;
     Buffer smallA, smallB, smallOut, largeA, largeB, largeOut;
@@ -59,6 +63,7 @@ public class KernelBench {
     // For the remaining ops: a 1M-element vector family, a 1024 x 1024 matrix family, and backward buffers.
     int MILLION = 1 << 20, SIDE = 1024;
     Buffer vx, vy, vg, vout, mask, adamM, adamV, matX, matRow, matOut, rowOut, rowIdx;
+    Buffer dwX, dwW, dwOut, dwGy, dwGx, dwGw, c3X, c3W, c3Out;
     Buffer convGy, convGx, convGw, convGb, poolGy, poolGx, probsGrad, bnGy, bnGx, bnGGamma, bnGBeta, gLoss;
 
     @Setup(Level.Trial)
@@ -117,6 +122,15 @@ public class KernelBench {
         rowOut = backend.allocate(SIDE);
         rowIdx = backend.allocate(SIDE);
         backend.reduce(ReduceOp.ARGMAX, matX, rowIdx, SIDE, SIDE, 1);
+        dwX = random((int) DEPTHWISE.inputElements(), random);
+        dwW = random((int) DEPTHWISE.weightElements(), random);
+        dwOut = backend.allocate((int) DEPTHWISE.outputElements());
+        dwGy = random((int) DEPTHWISE.outputElements(), random);
+        dwGx = backend.allocate((int) DEPTHWISE.inputElements());
+        dwGw = backend.allocate((int) DEPTHWISE.weightElements());
+        c3X = random((int) CONV3D.inputElements(), random);
+        c3W = random((int) CONV3D.weightElements(), random);
+        c3Out = backend.allocate((int) CONV3D.outputElements());
         convGy = random(CONV.n() * CONV.cOut() * CONV.outH() * CONV.outW(), random);
         convGx = backend.allocate(CONV.n() * CONV.cIn() * CONV.h() * CONV.w());
         convGw = backend.allocate(CONV.cOut() * CONV.patchSize());
@@ -280,6 +294,28 @@ public class KernelBench {
     public Buffer scatterRows1024() {
         backend.scatterMiddle(rowIdx, matRow, matOut, SIDE, SIDE, 1);
         return matOut;
+    }
+
+    /** Depthwise 3x3 forward through convNd: 1.45e7 flops. */
+    @Benchmark
+    public Buffer convNdDepthwise() {
+        backend.convNd(dwX, dwW, null, dwOut, DEPTHWISE);
+        return dwOut;
+    }
+
+    /** Depthwise 3x3 input and weight gradients: 2.9e7 flops. */
+    @Benchmark
+    public Buffer convNdDepthwiseBackward() {
+        backend.convNdBackwardInput(dwGy, dwW, dwGx, DEPTHWISE);
+        backend.convNdBackwardWeight(dwX, dwGy, dwGw, null, DEPTHWISE);
+        return dwGw;
+    }
+
+    /** 3-D 3x3x3 forward, 8 -> 16 channels on 8x16x16, batch 4: 5.66e7 flops. */
+    @Benchmark
+    public Buffer convNd3d() {
+        backend.convNd(c3X, c3W, null, c3Out, CONV3D);
+        return c3Out;
     }
 
     /** 512^3 with both operands stored transposed (the backward's layouts). */
