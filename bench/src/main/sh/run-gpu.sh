@@ -13,6 +13,7 @@
 #                    device-to-device copy of the same bytes and cuBLAS (JCublas, where it loads)
 #       torch        the same four in PyTorch (TF32 off, fused Adam), if `import torch` works
 #       memory       1,000 LeNet training steps: allocator bytes in use / reserved at step 10 and 1000
+#       nccl         NCCL through FFM, one rank: all-reduce and broadcast over CUDA buffers exact, 100 MB timed
 #       lenet        LeNet, 2 epochs on Fashion-MNIST: loss, accuracy, time
 #       report       OUT_DIR/<machine>-<date>.md and .json (the bench/results/ format); raw files in
 #                    OUT_DIR/<machine>-<date>/
@@ -219,6 +220,7 @@ if [ "$what" = check ]; then
   fi
 
   check_java memory 90
+  check_java nccl 60
   check_java lenet 150 "$DATA"
   info total_seconds "$(( $(date +%s) - T0 ))"
   check_java report 60 "$OUT/$BASE"

@@ -8,6 +8,7 @@ module dev.jgrad.engine {
 
     exports dev.jgrad.engine;
     exports dev.jgrad.engine.autograd;
+    exports dev.jgrad.engine.dist;
 
     uses dev.jgrad.engine.BackendProvider;
     provides dev.jgrad.engine.BackendProvider with dev.jgrad.engine.cpu.CpuBackendProvider;

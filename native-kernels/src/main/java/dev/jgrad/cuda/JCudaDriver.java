@@ -279,6 +279,11 @@ final class JCudaDriver implements CudaDriver {
     }
 
     @Override
+    public long streamHandle() {
+        return stream.address();
+    }
+
+    @Override
     public Blas blas() {
         return blas;
     }

@@ -37,7 +37,7 @@ public final class CheckMain {
 
     public static void main(String[] args) {
         if (args.length < 2) {
-            System.err.println("usage: CheckMain devices|kernels|memory|lenet|report RAW_DIR [DATA_DIR|BASE]");
+            System.err.println("usage: CheckMain devices|kernels|memory|nccl|lenet|report RAW_DIR [DATA_DIR|BASE]");
             System.exit(2);
         }
         String step = args[0];
@@ -61,6 +61,10 @@ public final class CheckMain {
                     String grew = MemoryCheck.run(device(), size, raw.resolve("memory.tsv"));
                     rc = grew == null ? 0 : 1;
                     note = grew == null ? "no growth from step " + MemoryCheck.FIRST + " to step " + size.memorySteps() : grew;
+                }
+                case "nccl" -> {
+                    note = NcclCheck.run(device());
+                    rc = 0;
                 }
                 case "lenet" -> {
                     Path data = args.length > 2 ? Path.of(args[2]) : null;

@@ -3,6 +3,8 @@ package dev.jgrad.cli;
 import dev.jgrad.cli.charts.TrainingChart;
 import dev.jgrad.engine.Device;
 import dev.jgrad.engine.Generator;
+import dev.jgrad.engine.dist.Collective;
+import dev.jgrad.engine.dist.Collectives;
 import dev.jgrad.nn.Init;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.data.ArrayDataset;
@@ -90,9 +92,13 @@ final class TrainCommand implements Callable<Integer> {
     Path checkpointFile;
     @Option(names = "--resume", paramLabel = "FILE", description = "continue the run a --checkpoint FILE saved; give the options of that run (default: start afresh)")
     Path resumeFile;
+    @Option(names = "--distributed", description = "data-parallel over the ranks of the MPI job that started this process "
+            + "(mpirun -np N ./jgrad train --distributed ...): each rank trains on its shard of every batch of --batch-size, the gradients "
+            + "are averaged by an all-reduce; rank 0 prints and saves (default: one process)")
+    boolean distributed;
     @Option(names = "--csv", paramLabel = "FILE", description = "tabular regression instead of Fashion-MNIST: a CSV file with a header row, cross-validated (default: none)")
     Path csv;
-    @Option(names = "--target", paramLabel = "COLUMN", description = "with --csv: the column to predict")
+    @Option(names = "--target", paramLabel = "COLUMN", description = "with --csv: the column to predict (default: none; --csv needs it)")
     String target;
     @Option(names = "--features", paramLabel = "COLUMNS", split = ",", description = "with --csv: the feature columns (default: every other column)")
     String[] features;
@@ -130,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The options that mean something only for Fashion-MNIST, or only for --csv. */
-    private static final List<String> IMAGE_ONLY = List.of("--model", "--data-dir", "--val-fraction", "--patience", "--train-limit",
+    private static final List<String> IMAGE_ONLY = List.of("--model", "--data-dir", "--val-fraction", "--patience", "--train-limit", "--distributed",
             "--save", "--history", "--plot", "--checkpoint", "--resume"), CSV_ONLY = List.of("--target", "--features", "--folds", "--impute", "--hidden");
 
     private Integer csvRegression() {
@@ -155,6 +161,18 @@ final class TrainCommand implements Callable<Integer> {
             if (spec.commandLine().getParseResult().hasMatchedOption(opt))
                 throw new Checks(spec).usage(opt + " is for tabular regression: give it with --csv FILE");
         Device dev = new Checks(spec).device("--device", device);
+        Collective collective = distributed ? Collectives.mpi() : Collectives.local();
+        try {
+            return imageTraining(dev, collective);
+        } finally {
+            collective.close();
+        }
+    }
+
+    private Integer imageTraining(Device dev, Collective collective) throws Exception {
+        boolean lead = collective.rank() == 0;
+        // Only rank 0 speaks; the others' output would interleave with it.
+        java.io.PrintStream out = lead ? System.out : new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
         Init.manualSeed(seed);
         Path dir = FashionMnist.locate(dataDir);
         ArrayDataset fullTrain = FashionMnist.train(dir);
@@ -170,15 +188,19 @@ final class TrainCommand implements Callable<Integer> {
         Module net = Models.byName(model.toString()).to(dev);
         Optimizer opt = optimizer(net);
         if (clipNorm > 0) opt.clipGradNorm(clipNorm);
-        System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s: %d epochs, batch %d, %s lr %g, %,d train / %s val / %,d test%n",
+        out.printf(Locale.ROOT, "training %s (%,d parameters) on %s: %d epochs, batch %d, %s lr %g, %,d train / %s val / %,d test%n",
                 model, net.parameterCount(), dev, epochs, batchSize, optimizer, lr, trainSet.size(),
                 validation == null ? "no" : String.format("%,d", validation.size()), test.size());
+        if (collective.size() > 1 || distributed)
+            out.printf(Locale.ROOT, "data-parallel: %d ranks (%s), %s examples per rank and step%n", collective.size(), collective.describe(),
+                    batchSize % collective.size() == 0 ? Integer.toString(batchSize / collective.size()) : "about " + batchSize / collective.size());
 
         DataLoader trainLoader = DataLoader.builder(norm.apply(trainSet)).batchSize(batchSize)
-                .shuffle(new Generator(seed + 2)).device(dev).build();
+                .shuffle(new Generator(seed + 2)).device(dev).shard(collective.rank(), collective.size()).build();
         DataLoader valLoader = validation == null ? null
                 : DataLoader.builder(norm.apply(validation)).batchSize(512).device(dev).build();
-        Trainer trainer = new Trainer(net, opt, Losses::crossEntropy).listener(new ProgressBar());
+        Trainer trainer = new Trainer(net, opt, Losses::crossEntropy).distributed(collective);
+        if (lead) trainer.listener(new ProgressBar());
         if (checkpointFile != null) trainer.checkpoint(checkpointFile).checkpointMetadata(Map.of("model", model.toString(),
                 "normalize_mean", Float.toString(norm.mean()[0]), "normalize_std", Float.toString(norm.std()[0])));
         if (resumeFile != null) trainer.resumeFrom(resumeFile);
@@ -190,8 +212,9 @@ final class TrainCommand implements Callable<Integer> {
         DataLoader testLoader = DataLoader.builder(norm.apply(test)).batchSize(512).device(dev).build();
         Trainer.Evaluation result = Trainer.evaluate(net, testLoader, Losses::crossEntropy, 10);
         double secondsPerEpoch = history.epochs().stream().mapToDouble(History.Epoch::seconds).average().orElse(0);
-        System.out.printf(Locale.ROOT, "test accuracy %.4f (loss %.4f) on %,d images; %.1f s per epoch on %s%n",
+        out.printf(Locale.ROOT, "test accuracy %.4f (loss %.4f) on %,d images; %.1f s per epoch on %s%n",
                 result.accuracy(), result.loss(), result.examples(), secondsPerEpoch, dev);
+        if (!lead) return 0;
 
         if (save != null) {
             Map<String, String> meta = new LinkedHashMap<>();

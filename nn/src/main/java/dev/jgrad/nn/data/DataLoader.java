@@ -30,6 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * finishes the batches already asked for and exits after {@value #IDLE_MILLIS} ms idle. An
  * exception thrown while gathering is rethrown by {@code next()} in the caller.
  *
+ * <p><b>Sharded</b> ({@link Builder#shard}, for data-parallel training): every rank draws the
+ * same permutation (the same seed), cuts it into the same global batches of {@code batchSize}
+ * examples, and takes the examples at positions {@code rank, rank + ranks, ...} of each. So
+ * global batch {@code t} is the same set of examples as batch {@code t} of one unsharded process,
+ * every rank runs the same number of steps, and over an epoch the ranks' shards cover every
+ * example exactly once. A rank's part of the last batch may be empty (fewer examples left than
+ * ranks): then it gets a batch of zero examples.
+ *
  * <pre>{@code
  * var loader = DataLoader.builder(train).batchSize(64).shuffle(new Generator(7)).device(dev).build();
  * for (int epoch = 0; epoch < 10; epoch++)
@@ -49,8 +57,11 @@ public final class DataLoader implements Iterable<Batch> {
     private final boolean dropLast;
     private final Device device;
     private final int prefetch;
+    private final int shardRank, shardCount;
 
     private DataLoader(Builder b) {
+        this.shardRank = b.shardRank;
+        this.shardCount = b.shardCount;
         this.dataset = b.dataset;
         this.batchSize = b.batchSize;
         this.shuffle = b.shuffle;
@@ -79,6 +90,23 @@ public final class DataLoader implements Iterable<Batch> {
     /** The generator that draws each epoch's order, or null without shuffling (checkpoints save its state). */
     public Generator shuffleGenerator() {
         return shuffle;
+    }
+
+    /** This loader's rank among {@link #shardCount()} shards (0 when not sharded). */
+    public int shardRank() {
+        return shardRank;
+    }
+
+    /** How many ranks share each batch (1 when not sharded). */
+    public int shardCount() {
+        return shardCount;
+    }
+
+    /** Examples in global batch {@code index} of an epoch, over all shards: {@code B}, or fewer in the last. */
+    public int globalBatchExamples(int index) {
+        if (index < 0 || index >= batchesPerEpoch())
+            throw new IndexOutOfBoundsException("data loader: batch " + index + " of " + batchesPerEpoch());
+        return Math.min(batchSize, dataset.size() - index * batchSize);
     }
 
     /** Batches per epoch: {@code floor(N / B)} with drop-last, else {@code ceil(N / B)}. */
@@ -175,7 +203,13 @@ public final class DataLoader implements Iterable<Batch> {
         private void submitNext() {
             int start = submitted * batchSize;
             int count = Math.min(batchSize, order.length - start);
-            int[] indices = Arrays.copyOfRange(order, start, start + count);
+            int[] indices;
+            if (shardCount == 1) {
+                indices = Arrays.copyOfRange(order, start, start + count);
+            } else {
+                indices = new int[Math.max(0, (count - shardRank + shardCount - 1) / shardCount)];
+                for (int i = 0; i < indices.length; i++) indices[i] = order[start + shardRank + i * shardCount];
+            }
             pending.add(worker.submit(() -> dataset.fetch(indices)));
             submitted++;
         }
@@ -206,6 +240,7 @@ public final class DataLoader implements Iterable<Batch> {
         private boolean dropLast;
         private Device device;
         private int prefetch = 2;
+        private int shardRank = 0, shardCount = 1;
 
         private Builder(Dataset dataset) {
             if (dataset == null) throw new IllegalArgumentException("data loader: dataset is null");
@@ -241,6 +276,18 @@ public final class DataLoader implements Iterable<Batch> {
             if (batches < 1 || batches > 2)
                 throw new IllegalArgumentException("data loader: prefetch must be 1 or 2 batches, got " + batches);
             this.prefetch = batches;
+            return this;
+        }
+
+        /**
+         * Makes this loader rank {@code rank}'s shard of {@code ranks} (see the class comment);
+         * {@code batchSize} stays the global batch size. {@code shard(0, 1)} is unsharded.
+         */
+        public Builder shard(int rank, int ranks) {
+            if (ranks < 1 || rank < 0 || rank >= ranks)
+                throw new IllegalArgumentException("data loader: shard " + rank + " of " + ranks + ": needs 0 <= rank < ranks");
+            this.shardRank = rank;
+            this.shardCount = ranks;
             return this;
         }
 

@@ -44,6 +44,14 @@ public class BatchNorm extends Module {
         return runningVar[0];
     }
 
+    float momentum() {
+        return momentum;
+    }
+
+    float eps() {
+        return eps;
+    }
+
     /** How many training batches updated the running statistics, a rank-0 tensor. */
     public Tensor numBatchesTracked() {
         return numBatchesTracked[0];

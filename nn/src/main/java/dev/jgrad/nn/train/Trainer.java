@@ -5,6 +5,8 @@ import dev.jgrad.engine.Generator;
 import dev.jgrad.engine.MemoryScope;
 import dev.jgrad.engine.Tensor;
 import dev.jgrad.engine.autograd.GradMode;
+import dev.jgrad.engine.dist.Collective;
+import dev.jgrad.engine.dist.Collectives;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.Parameter;
 import dev.jgrad.nn.data.Batch;
@@ -70,6 +72,7 @@ public final class Trainer {
     private History history;
     private int epochsDone;
     private boolean inEpoch;
+    private Collective collective = Collectives.local();
 
     /**
      * @param loss maps the model's output for a batch ({@code (N, C)} logits for a classifier) and
@@ -105,6 +108,22 @@ public final class Trainer {
             names.add(m.name());
         }
         this.metrics = List.of(metrics);
+        return this;
+    }
+
+    /**
+     * Trains data-parallel over {@code collective} (see {@link DataParallel}): {@code fit} starts
+     * from rank 0's weights, the training loader must be {@link DataLoader.Builder#shard sharded}
+     * as this rank of {@code collective.size()}, the gradients are averaged over each global batch
+     * before every optimizer step, and the epoch's training loss and metrics are reduced over the
+     * ranks (example-weighted; exact for accuracy, MSE, MAE and, through its square, RMSE; R² is
+     * the example-weighted mean of the ranks' values). Validation runs on every rank over the
+     * whole validation loader. Only rank 0 writes the {@link #checkpoint} file; listeners hear
+     * events on every rank (the CLI adds its progress bar on rank 0 only).
+     */
+    public Trainer distributed(Collective collective) {
+        if (collective == null) throw new IllegalArgumentException("Trainer: collective is null");
+        this.collective = collective;
         return this;
     }
 
@@ -201,6 +220,10 @@ public final class Trainer {
         if (epochs < 0) throw new IllegalArgumentException("fit: epochs must be >= 0, got " + epochs);
         if (earlyStopping != null && validation == null)
             throw new IllegalArgumentException("fit: early stopping needs a validation set");
+        if (train.shardCount() != collective.size() || train.shardRank() != collective.rank())
+            throw new IllegalArgumentException("fit: the training loader is shard " + train.shardRank() + " of " + train.shardCount()
+                    + " but this trainer is rank " + collective.rank() + " of " + collective.size()
+                    + " (" + collective.describe() + "); build the loader with .shard(rank, size)");
         trainLoader = train;
         validationLoader = validation;
         history = new History();
@@ -212,6 +235,7 @@ public final class Trainer {
             }
             LOG.log(System.Logger.Level.DEBUG, "resumed after epoch {0}, step {1}", epochsDone, step);
         }
+        if (collective.size() > 1) DataParallel.broadcastParameters(model, collective);
         boolean stopped = earlyStopping != null && earlyStopping.exhausted();
         int first = epochsDone + 1;
         for (TrainingListener l : listeners) l.onFitStart(new TrainingListener.FitStart(first, epochs, train.batchesPerEpoch()));
@@ -228,7 +252,7 @@ public final class Trainer {
             history.add(e);
             stopped = earlyStopping != null && earlyStopping.update(epoch, val.loss(), model);
             epochsDone = epoch;
-            if (checkpointFile != null) saveCheckpoint(checkpointFile);
+            if (checkpointFile != null && collective.rank() == 0) saveCheckpoint(checkpointFile);
             if (LOG.isLoggable(System.Logger.Level.DEBUG)) LOG.log(System.Logger.Level.DEBUG, describe(e, epochs));
             for (TrainingListener l : listeners) l.onEpochEnd(new TrainingListener.EpochEvent(epochs, e, totals.examples, stopped));
         }
@@ -257,20 +281,24 @@ public final class Trainer {
                 // Everything a step allocates (batch, activations, saved tensors) goes back at its end.
                 try (MemoryScope scope = MemoryScope.open(); b) {
                     if (schedule != null) optimizer.setLr(schedule.lr(step));
-                    Tensor output = model.forward(b.x());
-                    Tensor l = loss.apply(output, b.y());
                     optimizer.zeroGrad();
-                    l.backward();
+                    // A rank's part of the last global batch may be empty: it then contributes zero gradients.
+                    Tensor output = b.size() == 0 ? null : model.forward(b.x());
+                    Tensor l = output == null ? null : loss.apply(output, b.y());
+                    if (l != null) l.backward();
+                    if (collective.size() > 1) DataParallel.averageGradients(model, collective, b.size(), train.globalBatchExamples(batch));
                     optimizer.step();
                     step++;
-                    float lv = l.item();
+                    float lv = l == null ? 0f : l.item();
                     lossSum += (double) lv * b.size();
                     seen += b.size();
                     batch++;
-                    if (metrics == null) metrics = Metric.defaultsFor(output.shape());
-                    if (accumulators == null) accumulators = accumulators(metrics);
-                    try (var noGrad = GradMode.disable()) {
-                        for (Metric.Accumulator a : accumulators) a.add(output, b.y());
+                    if (output != null) {
+                        if (metrics == null) metrics = Metric.defaultsFor(output.shape());
+                        if (accumulators == null) accumulators = accumulators(metrics);
+                        try (var noGrad = GradMode.disable()) {
+                            for (Metric.Accumulator a : accumulators) a.add(output, b.y());
+                        }
                     }
                     if (!listeners.isEmpty() || LOG.isLoggable(System.Logger.Level.TRACE)) {
                         TrainingListener.StepEvent event = new TrainingListener.StepEvent(epoch, epochs, batch, batches,
@@ -284,7 +312,29 @@ public final class Trainer {
             inEpoch = false;
         }
         if (accumulators == null) accumulators = accumulators(metrics == null ? List.of() : metrics);
-        return new EpochTotals(lossSum / seen, values(metrics == null ? List.of() : metrics, accumulators), seen);
+        Map<String, Double> values = values(metrics == null ? List.of() : metrics, accumulators);
+        if (collective.size() > 1) return reduced(lossSum, seen, values);
+        return new EpochTotals(lossSum / seen, values, seen);
+    }
+
+    /** The epoch's loss and metrics over every rank: sums of example-weighted values (RMSE through its square). */
+    private EpochTotals reduced(double lossSum, long seen, Map<String, Double> values) {
+        List<String> names = new ArrayList<>(values.keySet());
+        double[] local = new double[2 + names.size()];
+        local[0] = lossSum;
+        local[1] = seen;
+        for (int i = 0; i < names.size(); i++) {
+            double v = values.get(names.get(i));
+            if (names.get(i).equals("rmse")) v = v * v;
+            local[2 + i] = seen == 0 || Double.isNaN(v) ? 0 : v * seen;
+        }
+        double[] total = collective.allReduceSum(local);
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            double v = total[2 + i] / total[1];
+            out.put(names.get(i), names.get(i).equals("rmse") ? Math.sqrt(v) : v);
+        }
+        return new EpochTotals(total[0] / total[1], out, (long) total[1]);
     }
 
     private static List<Metric.Accumulator> accumulators(List<Metric> metrics) {
