@@ -24,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * One recurrent step as the {@link Recurrent} composition runs it, against its two matrix
  * products alone ({@code x W_ih^T} and {@code h W_hh^T}, the work no cell kernel can avoid): the
  * ratio {@code gemmsOnly / cell} is the share of a step the gate math costs, which is what a fused
- * cell kernel could win back at most. Forward only (no autograd), batch 64, input 128, hidden 256.
+ * cell kernel could win back at most; {@code composedStep} is the step with the gate math composed
+ * from tensor ops, {@code cellStep} with the fused backend call, and the {@code *Train} pair
+ * adds the backward pass. Batch 64, input 128, hidden 256.
  * Run: {@code ./jgrad bench jmh RecurrentStepBench}.
  */
 @State(Scope.Benchmark)
@@ -64,6 +66,39 @@ public class RecurrentStepBench {
             Tensor out = cell.equals("gru") ? Recurrent.gruCell(x, h, wIh, wHh, bIh, bHh)
                     : Recurrent.lstmCell(x, h, c, wIh, wHh, bIh, bHh)[0];
             return out.get(0, 0);   // reads one element: the step has finished on any device
+        }
+    }
+
+    /** The same step with the gate math composed from tensor ops (what cellStep ran before the fused kernels). */
+    @Benchmark
+    public float composedStep() {
+        try (MemoryScope scope = MemoryScope.open(); GradMode.Scope noGrad = GradMode.disable()) {
+            Tensor out = cell.equals("gru") ? Recurrent.gruCellComposed(x, h, wIh, wHh, bIh, bHh)
+                    : Recurrent.lstmCellComposed(x, h, c, wIh, wHh, bIh, bHh)[0];
+            return out.get(0, 0);
+        }
+    }
+
+    /** Forward and backward through one step with the fused gate math (what training runs per step and layer). */
+    @Benchmark
+    public float cellStepTrain() {
+        return train(false);
+    }
+
+    /** Forward and backward with the composed gate math. */
+    @Benchmark
+    public float composedStepTrain() {
+        return train(true);
+    }
+
+    private float train(boolean composed) {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor xr = x.detach().requiresGrad(true), hr = h.detach().requiresGrad(true);
+            Tensor out = cell.equals("gru")
+                    ? (composed ? Recurrent.gruCellComposed(xr, hr, wIh, wHh, bIh, bHh) : Recurrent.gruCell(xr, hr, wIh, wHh, bIh, bHh))
+                    : (composed ? Recurrent.lstmCellComposed(xr, hr, c, wIh, wHh, bIh, bHh) : Recurrent.lstmCell(xr, hr, c, wIh, wHh, bIh, bHh))[0];
+            out.sum().backward();
+            return xr.grad().get(0, 0);
         }
     }
 

@@ -701,6 +701,65 @@ public abstract class AbstractBackend implements Backend {
         throw new UnsupportedOperationException("scatterAdd is not implemented by the backend " + name());
     }
 
+    // ---------------------------------------------------------------- fused recurrent cells (issue 16)
+
+    @Override
+    public final void lstmCell(Buffer gates, Buffer c, Buffer out, int n, int h) {
+        long nh = (long) n * h;
+        if ((n | h) < 0 || lacks(gates, 4 * nh) || lacks(c, nh) || lacks(out, 2 * nh))
+            throw fail(() -> problem(this, "lstmCell", sizes("n", n, "h", h), need("gates", gates, 4 * nh), need("c", c, nh),
+                    need("out", out, 2 * nh)));
+        if (nh > 0) doLstmCell(gates, c, out, n, h);
+    }
+
+    @Override
+    public final void lstmCellBackward(Buffer gates, Buffer c, Buffer gOut, Buffer gGates, Buffer gC, int n, int h) {
+        long nh = (long) n * h;
+        if ((n | h) < 0 || lacks(gates, 4 * nh) || lacks(c, nh) || lacks(gOut, 2 * nh) || lacks(gGates, 4 * nh) || lacks(gC, nh))
+            throw fail(() -> problem(this, "lstmCellBackward", sizes("n", n, "h", h), need("gates", gates, 4 * nh), need("c", c, nh),
+                    need("gOut", gOut, 2 * nh), need("gGates", gGates, 4 * nh), need("gC", gC, nh)));
+        if (nh > 0) doLstmCellBackward(gates, c, gOut, gGates, gC, n, h);
+    }
+
+    @Override
+    public final void gruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer out, int n, int h) {
+        long nh = (long) n * h;
+        if ((n | h) < 0 || lacks(xg, 3 * nh) || lacks(hg, 3 * nh) || lacks(hPrev, nh) || lacks(out, nh))
+            throw fail(() -> problem(this, "gruCell", sizes("n", n, "h", h), need("xg", xg, 3 * nh), need("hg", hg, 3 * nh),
+                    need("hPrev", hPrev, nh), need("out", out, nh)));
+        if (nh > 0) doGruCell(xg, hg, hPrev, out, n, h);
+    }
+
+    @Override
+    public final void gruCellBackward(Buffer xg, Buffer hg, Buffer hPrev, Buffer gOut, Buffer gXg, Buffer gHg, Buffer gH, int n, int h) {
+        long nh = (long) n * h;
+        if ((n | h) < 0 || lacks(xg, 3 * nh) || lacks(hg, 3 * nh) || lacks(hPrev, nh) || lacks(gOut, nh) || lacks(gXg, 3 * nh)
+                || lacks(gHg, 3 * nh) || lacks(gH, nh))
+            throw fail(() -> problem(this, "gruCellBackward", sizes("n", n, "h", h), need("xg", xg, 3 * nh), need("hg", hg, 3 * nh),
+                    need("hPrev", hPrev, nh), need("gOut", gOut, nh), need("gXg", gXg, 3 * nh), need("gHg", gHg, 3 * nh), need("gH", gH, nh)));
+        if (nh > 0) doGruCellBackward(xg, hg, hPrev, gOut, gXg, gHg, gH, n, h);
+    }
+
+    /** {@link #lstmCell}, with arguments that passed its checks ({@code n h > 0}). */
+    protected void doLstmCell(Buffer gates, Buffer c, Buffer out, int n, int h) {
+        throw new UnsupportedOperationException(name() + " does not implement lstmCell");
+    }
+
+    /** {@link #lstmCellBackward}, with arguments that passed its checks. */
+    protected void doLstmCellBackward(Buffer gates, Buffer c, Buffer gOut, Buffer gGates, Buffer gC, int n, int h) {
+        throw new UnsupportedOperationException(name() + " does not implement lstmCellBackward");
+    }
+
+    /** {@link #gruCell}, with arguments that passed its checks. */
+    protected void doGruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer out, int n, int h) {
+        throw new UnsupportedOperationException(name() + " does not implement gruCell");
+    }
+
+    /** {@link #gruCellBackward}, with arguments that passed its checks. */
+    protected void doGruCellBackward(Buffer xg, Buffer hg, Buffer hPrev, Buffer gOut, Buffer gXg, Buffer gHg, Buffer gH, int n, int h) {
+        throw new UnsupportedOperationException(name() + " does not implement gruCellBackward");
+    }
+
     // ---------------------------------------------------------------- convolution in 1 to 3 dims (issue 14)
 
     @Override

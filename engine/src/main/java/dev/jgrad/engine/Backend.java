@@ -421,6 +421,35 @@ public interface Backend {
     // ---------------------------------------------------------------- convolution in 1 to 3 dims (issue 14)
 
     /**
+     * The gate math of one LSTM step, fused: {@code gates (n, 4h)} are the pre-activations of the
+     * input, forget, cell and output gates ({@code x W_ih^T + b_ih + h W_hh^T + b_hh}), {@code c (n, h)}
+     * the cell state; {@code out (n, 2h)} receives {@code h' = o tanh(c')} and {@code c' = f c + i g}
+     * side by side in each row.
+     */
+    default void lstmCell(Buffer gates, Buffer c, Buffer out, int n, int h) {
+        throw new UnsupportedOperationException(name() + " does not implement lstmCell");
+    }
+
+    /** Gradients of {@link #lstmCell}: from {@code gOut (n, 2h)} (of h' and c') to {@code gGates (n, 4h)} and {@code gC (n, h)}. */
+    default void lstmCellBackward(Buffer gates, Buffer c, Buffer gOut, Buffer gGates, Buffer gC, int n, int h) {
+        throw new UnsupportedOperationException(name() + " does not implement lstmCellBackward");
+    }
+
+    /**
+     * The gate math of one GRU step (PyTorch's), fused: {@code xg, hg (n, 3h)} are
+     * {@code x W_ih^T + b_ih} and {@code h W_hh^T + b_hh} (reset, update, new), {@code hPrev (n, h)};
+     * {@code out (n, h) = (1 - z) tanh(xn + r hn) + z hPrev}.
+     */
+    default void gruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer out, int n, int h) {
+        throw new UnsupportedOperationException(name() + " does not implement gruCell");
+    }
+
+    /** Gradients of {@link #gruCell} from {@code gOut (n, h)}: {@code gXg, gHg (n, 3h)} and the direct part {@code gH (n, h)}. */
+    default void gruCellBackward(Buffer xg, Buffer hg, Buffer hPrev, Buffer gOut, Buffer gXg, Buffer gHg, Buffer gH, int n, int h) {
+        throw new UnsupportedOperationException(name() + " does not implement gruCellBackward");
+    }
+
+    /**
      * Grouped, dilated convolution with 1 to 3 spatial dims, stored as 3-D (see
      * {@link ConvNdGeometry}): {@code out (n, cOut, outD, outH, outW)} is
      * {@code bias[co] + sum over ci in co's group, kz, ky, kx of

@@ -42,6 +42,8 @@ final class Backprop {
                     Tensor accumulated = previous == null ? ElementwiseOps.copyOf(g) : previous.add(g);
                     t.setGrad(MemoryScope.keep(accumulated));
                     if (previous != null) previous.close();
+                    // every consumer of the leaf came before it in this order: its gradient is final
+                    t.gradientReady();
                     continue;
                 }
                 Tensor[] inputs = node.inputs();

@@ -262,6 +262,26 @@ final class GuardedBackend extends AbstractBackend {
     // ---------------------------------------------------------------- convolution in 1 to 3 dims (issue 14)
 
     @Override
+    protected void doLstmCell(Buffer gates, Buffer c, Buffer out, int n, int h) {
+        inner.lstmCell(gates, c, out, n, h);
+    }
+
+    @Override
+    protected void doLstmCellBackward(Buffer gates, Buffer c, Buffer gOut, Buffer gGates, Buffer gC, int n, int h) {
+        inner.lstmCellBackward(gates, c, gOut, gGates, gC, n, h);
+    }
+
+    @Override
+    protected void doGruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer out, int n, int h) {
+        inner.gruCell(xg, hg, hPrev, out, n, h);
+    }
+
+    @Override
+    protected void doGruCellBackward(Buffer xg, Buffer hg, Buffer hPrev, Buffer gOut, Buffer gXg, Buffer gHg, Buffer gH, int n, int h) {
+        inner.gruCellBackward(xg, hg, hPrev, gOut, gXg, gHg, gH, n, h);
+    }
+
+    @Override
     protected void doConvNd(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvNdGeometry g) {
         inner.convNd(x, weight, bias, out, g);
     }

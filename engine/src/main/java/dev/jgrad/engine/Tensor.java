@@ -26,6 +26,7 @@ public final class Tensor implements AutoCloseable {
     private boolean requiresGrad;
     private Tensor grad;
     private Node gradFn;
+    private java.util.List<java.util.function.Consumer<Tensor>> gradientHooks;
     private boolean closed;
 
     Tensor(Storage storage, int[] shape, int[] strides, int offset) {
@@ -425,6 +426,27 @@ public final class Tensor implements AutoCloseable {
 
     void setGrad(Tensor g) {
         grad = g;
+    }
+
+    /**
+     * Calls {@code hook} with this leaf each time a backward pass has finished accumulating its
+     * gradient (PyTorch's {@code register_post_accumulate_grad_hook}): the gradient is final for
+     * that pass while the rest of the graph is still being walked, which is when data-parallel
+     * training starts reducing it. The hook runs on the backward pass's thread, with recording
+     * off; closing the returned handle removes it.
+     */
+    public AutoCloseable onGradientReady(java.util.function.Consumer<Tensor> hook) {
+        if (hook == null) throw new IllegalArgumentException("onGradientReady: the hook is null");
+        if (gradFn != null) throw new IllegalArgumentException("onGradientReady: " + this + " is the output of an op, not a leaf");
+        synchronized (this) {
+            if (gradientHooks == null) gradientHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+            gradientHooks.add(hook);
+        }
+        return () -> gradientHooks.remove(hook);
+    }
+
+    void gradientReady() {
+        if (gradientHooks != null) for (var hook : gradientHooks) hook.accept(this);
     }
 
     /**

@@ -737,6 +737,28 @@ public final class CudaBackend extends AbstractBackend {
                 g.outD(), g.outH(), g.outW(), g.groups()};
     }
 
+    // ---------------------------------------------------------------- fused recurrent cells (rnn.cu)
+
+    @Override
+    protected void doLstmCell(Buffer gates, Buffer c, Buffer out, int n, int h) {
+        launch1("rnn", "lstm_cell_fwd", (long) n * h, d(gates), d(c), d(out), (long) n, h);
+    }
+
+    @Override
+    protected void doLstmCellBackward(Buffer gates, Buffer c, Buffer gOut, Buffer gGates, Buffer gC, int n, int h) {
+        launch1("rnn", "lstm_cell_bwd", (long) n * h, d(gates), d(c), d(gOut), d(gGates), d(gC), (long) n, h);
+    }
+
+    @Override
+    protected void doGruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer out, int n, int h) {
+        launch1("rnn", "gru_cell_fwd", (long) n * h, d(xg), d(hg), d(hPrev), d(out), (long) n, h);
+    }
+
+    @Override
+    protected void doGruCellBackward(Buffer xg, Buffer hg, Buffer hPrev, Buffer gOut, Buffer gXg, Buffer gHg, Buffer gH, int n, int h) {
+        launch1("rnn", "gru_cell_bwd", (long) n * h, d(xg), d(hg), d(hPrev), d(gOut), d(gXg), d(gHg), d(gH), (long) n, h);
+    }
+
     @Override
     protected void doConvNd(Buffer x, Buffer weight, Buffer bias, Buffer out, dev.jgrad.engine.ConvNdGeometry g) {
         launch1("convnd", "convnd_fwd", g.outputElements(), d(x), d(weight), bias == null ? d(out) : d(bias), bias == null ? 0 : 1,

@@ -13,6 +13,7 @@ import dev.jgrad.nn.loss.Losses;
 import dev.jgrad.nn.models.Models;
 import dev.jgrad.nn.optim.SGD;
 import dev.jgrad.nn.train.DataParallel;
+import dev.jgrad.nn.train.OverlappedReduction;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -86,11 +87,30 @@ public final class DistBench {
                     }
                 };
                 double stepMs = median(time(40, 15, c, step));   // 40 warm-ups: the JIT's steady state
+                double overlappedMs = Double.NaN;
+                if (OverlappedReduction.applies(model, c)) {
+                    try (OverlappedReduction overlap = DataParallel.overlapped(model, c)) {
+                        Runnable overlapped = () -> {
+                            try (MemoryScope scope = MemoryScope.open()) {
+                                opt.zeroGrad();
+                                Tensor loss = Losses.crossEntropy(model.forward(Tensor.of(dev, x, local, 1, 28, 28)), Tensor.of(dev, y, local));
+                                overlap.begin(local, global);
+                                loss.backward();
+                                overlap.finish();
+                                opt.step();
+                            }
+                        };
+                        overlappedMs = median(time(20, 15, c, overlapped));
+                    }
+                }
                 List<Tensor> grads = model.parameters().stream().map(p -> p.grad()).toList();
                 double reduceMs = median(time(3, 15, c, () -> c.allReduceSum(grads)));
                 long params = model.parameterCount();
                 rows.add(String.format(Locale.ROOT, "step\t%d\t%s\t%s (%,d parameters, %.2f MB of gradients), batch %d\t%.3f\t%.3f\t%.1f",
                         n, threads, name, params, params * 4 / 1e6, global, stepMs, reduceMs, global / (stepMs / 1e3)));
+                if (!Double.isNaN(overlappedMs))
+                    rows.add(String.format(Locale.ROOT, "step-overlapped\t%d\t%s\t%s, batch %d, buckets of %.2f MB\t%.3f\t%.3f\t%.1f",
+                            n, threads, name, global, Collectives.bucketBytes() / 1e6, overlappedMs, reduceMs, global / (overlappedMs / 1e3)));
             }
             if (c.rank() == 0) {
                 boolean fresh = !Files.exists(out);

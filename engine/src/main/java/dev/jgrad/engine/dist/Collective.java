@@ -52,6 +52,15 @@ public interface Collective extends AutoCloseable {
     /** Replaces {@code bytes} by {@code root}'s copy (every rank passes an array of the same length). */
     void broadcastBytes(byte[] bytes, int root);
 
+    /**
+     * Whether the operations may be called from a thread other than the one that opened the
+     * collective, one thread at a time (MPI_THREAD_SERIALIZED): then data-parallel training
+     * reduces finished gradient buckets on a background thread during the backward pass.
+     */
+    default boolean allowsBackgroundCalls() {
+        return false;
+    }
+
     /** Returns when every rank has called it. */
     void barrier();
 

@@ -80,6 +80,7 @@ public final class Collectives {
         @Override public double[] allReduceSum(double[] values) { return values.clone(); }
         @Override public void broadcastBytes(byte[] bytes, int root) { HostBuckets.checkRoot(root, 1, "broadcastBytes"); }
         @Override public void barrier() {}
+        @Override public boolean allowsBackgroundCalls() { return true; }
         @Override public void close() {}
     };
 }

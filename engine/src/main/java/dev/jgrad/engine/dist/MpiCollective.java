@@ -49,7 +49,8 @@ public final class MpiCollective implements Collective {
     private final Arena arena = Arena.ofShared();
     private final MethodHandle allreduce, bcast, barrierCall, finalizeCall, errorString;
     private final MemorySegment world, mpiFloat, mpiDouble, mpiByte, sum;
-    private final int rank, size;
+    private final int rank, size, threadLevel;
+    private static final int THREAD_SERIALIZED = 2;   // MPI_THREAD_SERIALIZED in Open MPI's mpi.h
     private final String version, library;
     private MemorySegment bucket;
     private boolean closed;
@@ -91,7 +92,8 @@ public final class MpiCollective implements Collective {
         mpiByte = lib.find("ompi_mpi_byte").orElseThrow();
         sum = lib.find("ompi_mpi_op_sum").orElseThrow();
         MethodHandle initialized = handle(lib, "MPI_Initialized", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        MethodHandle init = handle(lib, "MPI_Init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        MethodHandle init = handle(lib, "MPI_Init_thread", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
+        MethodHandle queryThread = handle(lib, "MPI_Query_thread", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         MethodHandle commRank = handle(lib, "MPI_Comm_rank", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         MethodHandle commSize = handle(lib, "MPI_Comm_size", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         MethodHandle libraryVersion = handle(lib, "MPI_Get_library_version", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -103,7 +105,13 @@ public final class MpiCollective implements Collective {
         try {
             MemorySegment flag = arena.allocate(JAVA_INT);
             check("MPI_Initialized", (int) initialized.invokeExact(flag));
-            if (flag.get(JAVA_INT, 0) == 0) check("MPI_Init", (int) init.invokeExact(MemorySegment.NULL, MemorySegment.NULL));
+            // SERIALIZED: one thread at a time, not always the same one (data-parallel training reduces
+            // finished gradient buckets on a background thread while the backward pass goes on)
+            MemorySegment provided = arena.allocate(JAVA_INT);
+            if (flag.get(JAVA_INT, 0) == 0)
+                check("MPI_Init_thread", (int) init.invokeExact(MemorySegment.NULL, MemorySegment.NULL, THREAD_SERIALIZED, provided));
+            else check("MPI_Query_thread", (int) queryThread.invokeExact(provided));
+            threadLevel = provided.get(JAVA_INT, 0);
             check("MPI_Comm_rank", (int) commRank.invokeExact(world, flag));
             rank = flag.get(JAVA_INT, 0);
             check("MPI_Comm_size", (int) commSize.invokeExact(world, flag));
@@ -142,6 +150,12 @@ public final class MpiCollective implements Collective {
     @Override
     public String describe() {
         return "mpi (" + version + ", " + library + "), rank " + rank + " of " + size;
+    }
+
+    /** True when MPI granted MPI_THREAD_SERIALIZED or more. */
+    @Override
+    public boolean allowsBackgroundCalls() {
+        return threadLevel >= THREAD_SERIALIZED;
     }
 
     @Override

@@ -18,11 +18,35 @@ import java.util.List;
  * {@link Trainer#distributed} does all of this inside {@code fit}; these are the pieces for a
  * loop of one's own.
  *
- * <p>The all-reduce runs after the backward pass, not overlapped with it: jgrad's backward pass
- * has no per-parameter hook yet, so the buckets cannot be sent as they become ready.
+ * <p>Inside {@link Trainer#fit} on the CPU devices the all-reduce overlaps the backward pass:
+ * buckets of gradients are reduced on a background thread as soon as they are final
+ * ({@link Tensor#onGradientReady}); {@code -Djgrad.dist.overlap=false} turns that off, and on the
+ * CUDA device the reduction follows the backward pass. {@link #averageGradients} here is the
+ * after-the-backward form.
  */
 public final class DataParallel {
     private DataParallel() {}
+
+    /**
+     * How many gradient buckets this process has all-reduced inside {@link Trainer#fit}, and how
+     * many of them started while the backward pass was still running: {@code {early, total}}.
+     */
+    public static long[] overlapCounts() {
+        return new long[] {OverlappedReduction.EARLY.get(), OverlappedReduction.TOTAL.get()};
+    }
+
+    /**
+     * The gradient average overlapped with the backward pass, for a loop of one's own: call
+     * {@code begin(local, global)} before {@code backward()} and {@code finish()} after it, in
+     * place of {@link #averageGradients}; close it when training ends. Only where
+     * {@link OverlappedReduction#applies} (the CPU devices, a collective that allows background calls).
+     */
+    public static OverlappedReduction overlapped(Module model, Collective collective) {
+        if (!OverlappedReduction.applies(model, collective))
+            throw new IllegalArgumentException("overlapped: needs a model on a CPU device and a collective of more than one rank that "
+                    + "allows background calls (" + collective.describe() + "), and -Djgrad.dist.overlap not false");
+        return new OverlappedReduction(model, collective);
+    }
 
     /** Copies rank 0's parameter values to every rank (call once, before training). */
     public static void broadcastParameters(Module model, Collective collective) {

@@ -73,6 +73,7 @@ public final class Trainer {
     private int epochsDone;
     private boolean inEpoch;
     private Collective collective = Collectives.local();
+    private OverlappedReduction overlap;
 
     /**
      * @param loss maps the model's output for a batch ({@code (N, C)} logits for a classifier) and
@@ -236,6 +237,16 @@ public final class Trainer {
             LOG.log(System.Logger.Level.DEBUG, "resumed after epoch {0}, step {1}", epochsDone, step);
         }
         if (collective.size() > 1) DataParallel.broadcastParameters(model, collective);
+        overlap = OverlappedReduction.applies(model, collective) ? new OverlappedReduction(model, collective) : null;
+        try {
+            return fitEpochs(train, validation, epochs);
+        } finally {
+            if (overlap != null) overlap.close();
+            overlap = null;
+        }
+    }
+
+    private History fitEpochs(DataLoader train, DataLoader validation, int epochs) {
         boolean stopped = earlyStopping != null && earlyStopping.exhausted();
         int first = epochsDone + 1;
         for (TrainingListener l : listeners) l.onFitStart(new TrainingListener.FitStart(first, epochs, train.batchesPerEpoch()));
@@ -285,8 +296,10 @@ public final class Trainer {
                     // A rank's part of the last global batch may be empty: it then contributes zero gradients.
                     Tensor output = b.size() == 0 ? null : model.forward(b.x());
                     Tensor l = output == null ? null : loss.apply(output, b.y());
+                    if (overlap != null) overlap.begin(b.size(), train.globalBatchExamples(batch));
                     if (l != null) l.backward();
-                    if (collective.size() > 1) DataParallel.averageGradients(model, collective, b.size(), train.globalBatchExamples(batch));
+                    if (overlap != null) overlap.finish();
+                    else if (collective.size() > 1) DataParallel.averageGradients(model, collective, b.size(), train.globalBatchExamples(batch));
                     optimizer.step();
                     step++;
                     float lv = l == null ? 0f : l.item();

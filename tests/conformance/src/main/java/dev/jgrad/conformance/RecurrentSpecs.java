@@ -167,7 +167,12 @@ final class RecurrentSpecs {
             return catColumns(hc[0], hc[1]);
         };
         b.auto(", ", "", TOL, op, ref, m(3, 5), m(3, 4), m(3, 4), m(16, 5), m(16, 4), m(16), m(16));
+        // The one input's gradient is a sum of four gates' terms that can cancel: at seed 5752918736760
+        // it came to 7.1e-4 from terms 100x larger, 140 float32 ulps off (1.16e-5 relative). Its
+        // gradient check allows 1e-4; a wrong formula is off by far more (0.4 when one was broken).
+        b.gradTolerance(1e-4);
         b.auto(", ", "", TOL, op, ref, u(1, 1), u(1, 1), u(1, 1), u(4, 1), u(4, 1), u(4), u(4));
+        b.gradTolerance(TOL);
         b.auto(", ", "no bias", TOL, op, ref, m(2, 3), m(2, 5), m(2, 5).as(TRANSPOSED), m(20, 3), m(20, 5));
         return b.build();
     }

@@ -15,6 +15,7 @@ import dev.jgrad.nn.loss.Losses;
 import dev.jgrad.nn.models.Models;
 import dev.jgrad.nn.optim.LrSchedule;
 import dev.jgrad.nn.optim.SGD;
+import dev.jgrad.nn.train.DataParallel;
 import dev.jgrad.nn.train.History;
 import dev.jgrad.nn.train.Trainer;
 import dev.jgrad.nn.train.TrainingListener;
@@ -69,8 +70,10 @@ public final class DataParallelRun {
             }
         });
         History h = trainer.fit(loader, null, epochs);
-        if (c.rank() == 0) System.out.printf("trained to epoch %d: train loss %.6f, accuracy %.4f over %d ranks%n",
-                h.last().epoch(), h.last().trainLoss(), h.last().train().get("accuracy"), c.size());
+        long[] overlap = DataParallel.overlapCounts();
+        if (c.rank() == 0) System.out.printf("trained to epoch %d: train loss %.6f, accuracy %.4f over %d ranks; "
+                        + "buckets reduced during the backward pass: %d of %d%n",
+                h.last().epoch(), h.last().trainLoss(), h.last().train().get("accuracy"), c.size(), overlap[0], overlap[1]);
         return model;
     }
 

@@ -50,6 +50,25 @@ class DataParallelTest {
     }
 
     @Test
+    void reducingDuringTheBackwardPassGivesTheSameBitsAsAfterIt(@TempDir Path tmp) throws Exception {
+        // 20 kB buckets: LeNet's 0.25 MB of gradients in several, so that some start before the backward pass ends
+        Mpirun.Job during = Mpirun.run(2, 120, List.of("-Djgrad.dist.bucketMB=0.02"), DataParallelRun.class, data.toString(),
+                tmp.resolve("during").toString(), Integer.toString(DataParallelRun.EPOCHS));
+        assertEquals(0, during.exitCode(), during.output());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("during the backward pass: (\\d+) of (\\d+)").matcher(during.output());
+        assertTrue(m.find(), during.output());
+        long early = Long.parseLong(m.group(1)), total = Long.parseLong(m.group(2));
+        // 32 steps of several buckets each; a bucket started from a gradient hook overlaps the rest of that backward pass
+        assertTrue(early >= 32 * 2 && early <= total, "buckets reduced during the backward pass: " + early + " of " + total);
+        Mpirun.Job after = Mpirun.run(2, 120, List.of("-Djgrad.dist.bucketMB=0.02", "-Djgrad.dist.overlap=false"), DataParallelRun.class,
+                data.toString(), tmp.resolve("after").toString(), Integer.toString(DataParallelRun.EPOCHS));
+        assertEquals(0, after.exitCode(), after.output());
+        assertTrue(after.output().contains("during the backward pass: 0 of 0"), after.output());
+        Map<String, float[]> a = load(tmp.resolve("during.rank0.safetensors")), b = load(tmp.resolve("after.rank0.safetensors"));
+        for (String k : a.keySet()) assertArrayEquals(b.get(k), a.get(k), k + ": overlapped and sequential reduction differ");
+    }
+
+    @Test
     void aCheckpointOfTwoRanksResumesOnOne(@TempDir Path tmp) throws Exception {
         Path ck = tmp.resolve("after-epoch-1.ckpt");
         Mpirun.Job job = Mpirun.run(2, 120, List.of(), DataParallelRun.class, data.toString(), tmp.resolve("w").toString(), "1", "-", ck.toString());

@@ -10,6 +10,7 @@ import dev.jgrad.engine.Shapes;
 import dev.jgrad.engine.StridedView;
 import dev.jgrad.engine.UnaryOp;
 import dev.jgrad.engine.cpu.CpuBackend;
+import dev.jgrad.engine.cpu.RecurrentCells;
 import dev.jgrad.engine.cpu.ScalarMath;
 
 /**
@@ -218,6 +219,28 @@ public final class LoopedBackend extends CpuBackend {
     @Override
     protected void doScatterAdd(StridedView index, Buffer src, Buffer out, int outer, int r, int inner, int rOut) {
         Indexing.scatterAdd(f(index.buffer()), index.offset(), index.strides(), f(src), f(out), outer, r, inner, rOut);
+    }
+
+    // ---------------------------------------------------------------- fused recurrent cells (issue 16)
+
+    @Override
+    protected void doLstmCell(Buffer gates, Buffer c, Buffer out, int n, int h) {
+        RecurrentCells.lstmForward(f(gates), f(c), f(out), h, 0, n);
+    }
+
+    @Override
+    protected void doLstmCellBackward(Buffer gates, Buffer c, Buffer gOut, Buffer gGates, Buffer gC, int n, int h) {
+        RecurrentCells.lstmBackward(f(gates), f(c), f(gOut), f(gGates), f(gC), h, 0, n);
+    }
+
+    @Override
+    protected void doGruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer out, int n, int h) {
+        RecurrentCells.gruForward(f(xg), f(hg), f(hPrev), f(out), h, 0, n);
+    }
+
+    @Override
+    protected void doGruCellBackward(Buffer xg, Buffer hg, Buffer hPrev, Buffer gOut, Buffer gXg, Buffer gHg, Buffer gH, int n, int h) {
+        RecurrentCells.gruBackward(f(xg), f(hg), f(hPrev), f(gOut), f(gXg), f(gHg), f(gH), h, 0, n);
     }
 
     // ---------------------------------------------------------------- convolution in 1 to 3 dims (issue 14)

@@ -97,6 +97,32 @@ public final class VectorizedBackend extends CpuBackend {
         Conv.backwardWeight(f(x), f(gy), f(gWeight), fOrNull(gBias), g);
     }
 
+    // Fused recurrent cells: the looped rows, split over the cores (about 4k elements a chunk at least).
+
+    @Override
+    protected void doLstmCell(Buffer gates, Buffer c, Buffer out, int n, int h) {
+        float[] g = f(gates), cs = f(c), o = f(out);
+        Parallel.parallelFor(n, Math.max(1, 4096 / Math.max(1, h)), (r0, r1) -> VectorCells.lstmForward(g, cs, o, h, r0, r1));
+    }
+
+    @Override
+    protected void doLstmCellBackward(Buffer gates, Buffer c, Buffer gOut, Buffer gGates, Buffer gC, int n, int h) {
+        float[] g = f(gates), cs = f(c), go = f(gOut), gg = f(gGates), gc = f(gC);
+        Parallel.parallelFor(n, Math.max(1, 4096 / Math.max(1, h)), (r0, r1) -> VectorCells.lstmBackward(g, cs, go, gg, gc, h, r0, r1));
+    }
+
+    @Override
+    protected void doGruCell(Buffer xg, Buffer hg, Buffer hPrev, Buffer out, int n, int h) {
+        float[] x = f(xg), hh = f(hg), hp = f(hPrev), o = f(out);
+        Parallel.parallelFor(n, Math.max(1, 4096 / Math.max(1, h)), (r0, r1) -> VectorCells.gruForward(x, hh, hp, o, h, r0, r1));
+    }
+
+    @Override
+    protected void doGruCellBackward(Buffer xg, Buffer hg, Buffer hPrev, Buffer gOut, Buffer gXg, Buffer gHg, Buffer gH, int n, int h) {
+        float[] x = f(xg), hh = f(hg), hp = f(hPrev), go = f(gOut), gx = f(gXg), ghg = f(gHg), gh = f(gH);
+        Parallel.parallelFor(n, Math.max(1, 4096 / Math.max(1, h)), (r0, r1) -> VectorCells.gruBackward(x, hh, hp, go, gx, ghg, gh, h, r0, r1));
+    }
+
     @Override
     protected void doConvNd(Buffer x, Buffer weight, Buffer bias, Buffer out, ConvNdGeometry g) {
         ConvNd.forward(f(x), f(weight), fOrNull(bias), f(out), g);
