@@ -178,12 +178,22 @@ public final class NcclCollective implements Collective {
     }
 
     private void group(List<long[]> calls, String op) {
+        grouped(() -> {
+            for (long[] c : calls)
+                check(op + " of " + c[2] + " floats", (int) allReduce.invokeExact(c[0], c[1], c[2], NCCL_FLOAT32, NCCL_SUM, comm, stream));
+        });
+    }
+
+    @FunctionalInterface
+    private interface NativeCalls {
+        void run() throws Throwable;
+    }
+
+    /** {@code calls} between ncclGroupStart and ncclGroupEnd: NCCL launches them together at the end. */
+    private void grouped(NativeCalls calls) {
         try {
             check("ncclGroupStart", (int) groupStart.invokeExact());
-            for (long[] c : calls) {
-                int code = (int) allReduce.invokeExact(c[0], c[1], c[2], NCCL_FLOAT32, NCCL_SUM, comm, stream);
-                check(op + " of " + c[2] + " floats", code);
-            }
+            calls.run();
             check("ncclGroupEnd", (int) groupEnd.invokeExact());
         } catch (RuntimeException e) {
             throw e;
@@ -196,18 +206,12 @@ public final class NcclCollective implements Collective {
     public void broadcast(List<Tensor> tensors, int root) {
         if (root < 0 || root >= size()) throw new IllegalArgumentException("broadcast: root " + root + " is not a rank of 0.." + (size() - 1));
         checkTensors(tensors, "broadcast");
-        try {
-            check("ncclGroupStart", (int) groupStart.invokeExact());
+        grouped(() -> {
             for (Tensor t : tensors) {
                 long buf = ((CudaBuffer) t.toBuffer()).address;
                 check("ncclBroadcast of " + t.numel() + " floats", (int) broadcast.invokeExact(buf, buf, (long) t.numel(), NCCL_FLOAT32, root, comm, stream));
             }
-            check("ncclGroupEnd", (int) groupEnd.invokeExact());
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("NCCL: " + t, t);
-        }
+        });
     }
 
     @Override

@@ -41,14 +41,26 @@ final class VectorCells {
         for (; j < len; j++) dst[d0 + j] = RecurrentCells.tanh(a[a0 + j] + (s == null ? 0f : s[s0 + j] * b[b0 + j]));
     }
 
+    /** One row's LSTM activations from the pre-activations at {@code gates[g0..]}: i, f, o sigmoids and the cell tanh g. */
+    private static void lstmGates(float[] gates, int g0, int h, float[] i, float[] f, float[] g, float[] o) {
+        sigmoid(gates, g0, null, 0, i, 0, h);
+        sigmoid(gates, g0 + h, null, 0, f, 0, h);
+        tanh(gates, g0 + 2 * h, null, 0, null, 0, g, 0, h);
+        sigmoid(gates, g0 + 3 * h, null, 0, o, 0, h);
+    }
+
+    /** One row's GRU activations: the reset and update sigmoids and the new gate {@code tanh(xn + r hn)}. */
+    private static void gruGates(float[] xg, float[] hg, int g0, int h, float[] rr, float[] z, float[] m) {
+        sigmoid(xg, g0, hg, g0, rr, 0, h);
+        sigmoid(xg, g0 + h, hg, g0 + h, z, 0, h);
+        tanh(xg, g0 + 2 * h, rr, 0, hg, g0 + 2 * h, m, 0, h);
+    }
+
     static void lstmForward(float[] gates, float[] c, float[] out, int h, int r0, int r1) {
         float[] i = new float[h], f = new float[h], g = new float[h], o = new float[h], t = new float[h];
         for (int r = r0; r < r1; r++) {
             int g0 = r * 4 * h, c0 = r * h, o0 = r * 2 * h;
-            sigmoid(gates, g0, null, 0, i, 0, h);
-            sigmoid(gates, g0 + h, null, 0, f, 0, h);
-            tanh(gates, g0 + 2 * h, null, 0, null, 0, g, 0, h);
-            sigmoid(gates, g0 + 3 * h, null, 0, o, 0, h);
+            lstmGates(gates, g0, h, i, f, g, o);
             for (int j = 0; j < h; j++) out[o0 + h + j] = f[j] * c[c0 + j] + i[j] * g[j];
             tanh(out, o0 + h, null, 0, null, 0, t, 0, h);
             for (int j = 0; j < h; j++) out[o0 + j] = o[j] * t[j];
@@ -59,10 +71,7 @@ final class VectorCells {
         float[] i = new float[h], f = new float[h], g = new float[h], o = new float[h], c2 = new float[h], t = new float[h];
         for (int r = r0; r < r1; r++) {
             int g0 = r * 4 * h, c0 = r * h, o0 = r * 2 * h;
-            sigmoid(gates, g0, null, 0, i, 0, h);
-            sigmoid(gates, g0 + h, null, 0, f, 0, h);
-            tanh(gates, g0 + 2 * h, null, 0, null, 0, g, 0, h);
-            sigmoid(gates, g0 + 3 * h, null, 0, o, 0, h);
+            lstmGates(gates, g0, h, i, f, g, o);
             for (int j = 0; j < h; j++) c2[j] = f[j] * c[c0 + j] + i[j] * g[j];
             tanh(c2, 0, null, 0, null, 0, t, 0, h);
             for (int j = 0; j < h; j++) {
@@ -80,9 +89,7 @@ final class VectorCells {
         float[] rr = new float[h], z = new float[h], m = new float[h];
         for (int r = r0; r < r1; r++) {
             int g0 = r * 3 * h, h0 = r * h;
-            sigmoid(xg, g0, hg, g0, rr, 0, h);
-            sigmoid(xg, g0 + h, hg, g0 + h, z, 0, h);
-            tanh(xg, g0 + 2 * h, rr, 0, hg, g0 + 2 * h, m, 0, h);
+            gruGates(xg, hg, g0, h, rr, z, m);
             for (int j = 0; j < h; j++) out[h0 + j] = m[j] + z[j] * (hPrev[h0 + j] - m[j]);
         }
     }
@@ -92,9 +99,7 @@ final class VectorCells {
         float[] rr = new float[h], z = new float[h], m = new float[h];
         for (int r = r0; r < r1; r++) {
             int g0 = r * 3 * h, h0 = r * h;
-            sigmoid(xg, g0, hg, g0, rr, 0, h);
-            sigmoid(xg, g0 + h, hg, g0 + h, z, 0, h);
-            tanh(xg, g0 + 2 * h, rr, 0, hg, g0 + 2 * h, m, 0, h);
+            gruGates(xg, hg, g0, h, rr, z, m);
             for (int j = 0; j < h; j++) {
                 float g = gOut[h0 + j], hn = hg[g0 + 2 * h + j];
                 float a = g * (1f - z[j]) * (1f - m[j] * m[j]);
